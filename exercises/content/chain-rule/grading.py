@@ -1,0 +1,63 @@
+"""chain-rule (notes §2): dz/dx of z = sin(x²), as a formula in x.
+
+Graded numerically at seeded random points against torch autograd, never
+symbolically (symbolic equivalence checks can hang on a wrong derivative)."""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+import torch
+
+from exercises.spec import Check, Misconception
+
+VISIBLE, HIDDEN = 4, 4
+
+
+def inputs(params: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    return {"points": [round(rng.uniform(-2.0, 2.0), 6) for _ in range(VISIBLE + HIDDEN)]}
+
+
+def expected(params: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+    x = torch.tensor(inputs["points"], dtype=torch.float64, requires_grad=True)
+    torch.sin(x**2).sum().backward()
+    assert x.grad is not None
+    return {"values": x.grad.tolist()}
+
+
+def _at_points(f: Any) -> Any:
+    return lambda params, inputs: {"values": [f(x) for x in inputs["points"]]}
+
+
+CHECKS = [
+    Check("dz/dx at 4 points", 5, lambda o: o["values"][:VISIBLE], rtol=1e-6, atol=1e-8),
+    Check(
+        "dz/dx at 4 more points",
+        5,
+        lambda o: o["values"][VISIBLE:],
+        visibility="hidden",
+        rtol=1e-6,
+        atol=1e-8,
+    ),
+]
+
+MISCONCEPTIONS = [
+    Misconception(
+        "missing-inner-factor",
+        "You differentiated the outer sin but dropped the inner factor dy/dx = 2x: the "
+        "chain rule multiplies one factor per level (§2 of the notes).",
+        _at_points(lambda x: math.cos(x * x)),
+    ),
+    Misconception(
+        "wrong-outer-derivative",
+        "The derivative of sin(y) is cos(y), not sin(y): check the outer factor (§2).",
+        _at_points(lambda x: 2 * x * math.sin(x * x)),
+    ),
+    Misconception(
+        "sign-error",
+        "Right factors, wrong sign: d/dy sin(y) = +cos(y) (§2).",
+        _at_points(lambda x: -2 * x * math.cos(x * x)),
+    ),
+]

@@ -1,0 +1,245 @@
+"""Reading exercise folders from disk: `exercises/content/<slug>/`.
+
+A folder holds `info.json` (metadata), `statement.md` (Markdown with $LaTeX$ and
+`{{ param }}` placeholders), `starter.py|txt`, `solution.py|txt` (the reference answer,
+as a student would submit it), `grading.py` (trusted: inputs, expected outputs, checks,
+misconceptions) and `wrong/<misconception>.py|txt` (answers that must be recognised as
+that misconception). See docs/authoring.md. Every problem is reported as a CourseError
+that names the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils.dateparse import parse_datetime
+
+from .spec import VISIBILITIES, Check, GradingModule, Misconception
+
+PROTOCOLS = ("formula", "call", "script", "none")
+KINDS = ("formula", "code", "numeric", "choice")
+PART_KINDS = ("choice", "numeric")
+
+
+class CourseError(Exception):
+    """A problem in an exercise folder; the message starts with the file's path."""
+
+
+@dataclass
+class ExerciseSpec:
+    slug: str
+    folder: Path
+    title: str
+    notes_section: str
+    kind: str
+    protocol: str
+    statement: str
+    starter: str
+    solution: str
+    position: int
+    by_hand: bool
+    attempt_limit: int | None
+    due_at: datetime | None
+    late_penalty: float
+    score_policy: str
+    parts: list[dict[str, Any]]
+    limits: dict[str, float]
+    grading: GradingModule | None
+    wrong_answers: dict[str, str] = field(default_factory=dict)
+    content_hash: str = ""
+
+    @property
+    def max_score(self) -> float:
+        checks = sum(c.max_score for c in self.grading.checks) if self.grading else 0.0
+        return checks + sum(float(p["max_score"]) for p in self.parts)
+
+
+def content_dir() -> Path:
+    return Path(settings.COURSE_CONTENT_DIR)
+
+
+def _read(path: Path, required: bool = True) -> str:
+    if not path.exists():
+        if required:
+            raise CourseError(f"{path}: missing")
+        return ""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CourseError(f"{path}: not UTF-8 ({exc})") from exc
+
+
+def _first(folder: Path, stem: str) -> Path:
+    for ext in (".py", ".txt"):
+        if (folder / f"{stem}{ext}").exists():
+            return folder / f"{stem}{ext}"
+    return folder / f"{stem}.py"
+
+
+def _load_info(path: Path) -> dict[str, Any]:
+    try:
+        info = json.loads(_read(path))
+    except json.JSONDecodeError as exc:
+        raise CourseError(f"{path}: invalid JSON: {exc}") from exc
+    if not isinstance(info, dict):
+        raise CourseError(f"{path}: must be a JSON object")
+    for key in ("title", "notes_section", "kind", "protocol"):
+        if not isinstance(info.get(key), str) or not info[key]:
+            raise CourseError(f"{path}: '{key}' is required (a non-empty string)")
+    if info["kind"] not in KINDS:
+        raise CourseError(f"{path}: 'kind' must be one of {', '.join(KINDS)}")
+    if info["protocol"] not in PROTOCOLS:
+        raise CourseError(f"{path}: 'protocol' must be one of {', '.join(PROTOCOLS)}")
+    if info.get("score_policy", "best") not in ("best", "latest"):
+        raise CourseError(f"{path}: 'score_policy' must be 'best' or 'latest'")
+    penalty = info.get("late_penalty", 0.0)
+    if not isinstance(penalty, int | float) or not 0 <= penalty <= 1:
+        raise CourseError(f"{path}: 'late_penalty' must be a number between 0 and 1")
+    due = info.get("due")
+    if due is not None and (not isinstance(due, str) or parse_datetime(due) is None):
+        raise CourseError(f"{path}: 'due' must be an ISO 8601 datetime with a time zone")
+    for i, part in enumerate(info.get("parts", [])):
+        _check_part(path, i, part)
+    return info
+
+
+def _check_part(path: Path, i: int, part: Any) -> None:
+    where = f"{path}: parts[{i}]"
+    if not isinstance(part, dict):
+        raise CourseError(f"{where} must be an object")
+    for key in ("id", "kind", "prompt"):
+        if not isinstance(part.get(key), str):
+            raise CourseError(f"{where}: '{key}' is required")
+    if part["kind"] not in PART_KINDS:
+        raise CourseError(f"{where}: 'kind' must be one of {', '.join(PART_KINDS)}")
+    if not isinstance(part.get("max_score"), int | float):
+        raise CourseError(f"{where}: 'max_score' is required (a number)")
+    if part["kind"] == "choice":
+        ids = [o.get("id") for o in part.get("options", []) if isinstance(o, dict)]
+        if len(ids) < 2 or not all(isinstance(x, str) for x in ids):
+            raise CourseError(f"{where}: a choice needs at least two options with ids")
+        correct = part.get("correct")
+        if not isinstance(correct, list) or not correct or not set(correct) <= set(ids):
+            raise CourseError(f"{where}: 'correct' must list option ids")
+    else:
+        if "answer" not in part and "answer_param" not in part:
+            raise CourseError(f"{where}: a numeric part needs 'answer' or 'answer_param'")
+
+
+def _load_grading(path: Path, slug: str) -> GradingModule:
+    module_name = f"course_content_{slug.replace('-', '_')}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise CourseError(f"{path}: cannot be imported")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # an author's bug: report it against the file
+        raise CourseError(f"{path}: import failed: {type(exc).__name__}: {exc}") from exc
+    for name in ("inputs", "expected", "CHECKS"):
+        if not hasattr(module, name):
+            raise CourseError(f"{path}: must define '{name}'")
+    checks = list(module.CHECKS)
+    if not checks or not all(isinstance(c, Check) for c in checks):
+        raise CourseError(f"{path}: CHECKS must be a non-empty list of Check")
+    names = [c.name for c in checks]
+    if len(set(names)) != len(names):
+        raise CourseError(f"{path}: check names must be unique")
+    for c in checks:
+        if c.visibility not in VISIBILITIES:
+            raise CourseError(f"{path}: check {c.name!r} has unknown visibility {c.visibility!r}")
+    misconceptions = list(getattr(module, "MISCONCEPTIONS", []))
+    if not all(isinstance(m, Misconception) for m in misconceptions):
+        raise CourseError(f"{path}: MISCONCEPTIONS must be a list of Misconception")
+    grading = GradingModule(
+        inputs=module.inputs,
+        expected=module.expected,
+        checks=checks,
+        misconceptions=misconceptions,
+    )
+    if hasattr(module, "variant"):
+        grading.variant = module.variant
+    return grading
+
+
+def _hash_folder(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_folder(folder: Path) -> ExerciseSpec:
+    slug = folder.name
+    info = _load_info(folder / "info.json")
+    protocol = info["protocol"]
+    grading = None
+    solution = ""
+    if protocol != "none":
+        grading = _load_grading(folder / "grading.py", slug)
+        solution = _read(_first(folder, "solution"))
+    elif not info.get("parts"):
+        raise CourseError(f"{folder / 'info.json'}: an exercise without a protocol needs parts")
+    wrong: dict[str, str] = {}
+    if (folder / "wrong").is_dir():
+        for path in sorted((folder / "wrong").iterdir()):
+            if path.suffix in (".py", ".txt"):
+                wrong[path.stem] = _read(path)
+    due = parse_datetime(info["due"]) if info.get("due") else None
+    return ExerciseSpec(
+        slug=slug,
+        folder=folder,
+        title=info["title"],
+        notes_section=info["notes_section"],
+        kind=info["kind"],
+        protocol=protocol,
+        statement=_read(folder / "statement.md"),
+        starter=_read(_first(folder, "starter"), required=False),
+        solution=solution,
+        position=int(info.get("position", 100)),
+        by_hand=bool(info.get("by_hand", False)),
+        attempt_limit=info.get("attempt_limit"),
+        due_at=due,
+        late_penalty=float(info.get("late_penalty", 0.0)),
+        score_policy=info.get("score_policy", "best"),
+        parts=list(info.get("parts", [])),
+        limits=dict(info.get("limits", {})),
+        grading=grading,
+        wrong_answers=wrong,
+        content_hash=_hash_folder(folder),
+    )
+
+
+def exercise_folders(root: Path | None = None) -> list[Path]:
+    root = root or content_dir()
+    return sorted(p for p in root.iterdir() if p.is_dir() and (p / "info.json").exists())
+
+
+_cache: dict[str, ExerciseSpec] = {}
+_cache_lock = threading.Lock()
+
+
+def load_spec(slug: str) -> ExerciseSpec:
+    """The spec of one exercise, cached per process and reloaded when its files change
+    (so a worker picks up a fixed reference without a restart)."""
+    folder = content_dir() / slug
+    if not (folder / "info.json").exists():
+        raise CourseError(f"{folder}: no such exercise")
+    current = _hash_folder(folder)
+    with _cache_lock:
+        cached = _cache.get(slug)
+        if cached is not None and cached.content_hash == current:
+            return cached
+        spec = load_folder(folder)
+        _cache[slug] = spec
+        return spec

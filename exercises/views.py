@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from grader.grading import variant_params
+from grader.intake import AnswerRejected
+from grader.selectors import scores_by_exercise, submissions_for
+from grader.services import submission_create
+
+from .course import load_spec
+from .forms import AnswerForm
+from .models import Exercise
+from .rendering import render_statement
+from .selectors import exercises_active
+from .spec import variant_seed
+
+
+def exercise_list(request: HttpRequest) -> HttpResponse:
+    scores = scores_by_exercise(student=request.user)  # type: ignore[arg-type]
+    rows = [(exercise, scores.get(exercise.pk)) for exercise in exercises_active()]
+    return render(request, "exercises/list.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    exercise = get_object_or_404(exercises_active(), slug=slug)
+    params = variant_params(load_spec(slug), variant_seed(request.user.pk, slug))
+    form = AnswerForm(
+        request.POST or None, exercise=exercise, params=params, initial={"answer": exercise.starter}
+    )
+    error = ""
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            submission = submission_create(
+                student=request.user,  # type: ignore[arg-type]
+                exercise=exercise,
+                answer=form.cleaned_data.get("answer", ""),
+                parts=form.part_answers(),
+            )
+        except AnswerRejected as exc:
+            error, status = exc.message, exc.status
+        else:
+            return redirect(f"{request.path}?submission={submission.pk}#result")
+    elif request.method == "POST":
+        error, status = "Some fields are not valid; see below.", 400
+    submissions = submissions_for(student=request.user, exercise=exercise)  # type: ignore[arg-type]
+    current = request.GET.get("submission")
+    context = {
+        "exercise": exercise,
+        "statement": render_statement(exercise.statement_md, params),
+        "form": form,
+        "error": error,
+        "submissions": submissions,
+        "current": next((s for s in submissions if str(s.pk) == current), None),
+    }
+    return render(request, "exercises/detail.html", context, status=status)

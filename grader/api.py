@@ -1,0 +1,90 @@
+"""The small JSON API: submit an answer, read a submission. Plain Django views.
+
+Auth: the session, or `Authorization: Token <key>` (accounts.middleware). Errors are
+JSON with a message a student can act on."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from exercises.models import Exercise
+
+from .intake import AnswerRejected
+from .models import Submission
+from .selectors import submission_payload
+from .services import submission_create
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+def _error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def _unauthenticated(request: HttpRequest) -> JsonResponse | None:
+    if getattr(request, "token_auth_failed", False):
+        return _error("Invalid API token.", 401)
+    if not request.user.is_authenticated:
+        return _error("Authentication required: log in or send 'Authorization: Token <key>'.", 401)
+    return None
+
+
+def _payload(request: HttpRequest) -> dict[str, Any]:
+    if len(request.body) > MAX_BODY_BYTES:
+        raise AnswerRejected(f"Request body over {MAX_BODY_BYTES:,} bytes.", status=413)
+    try:
+        data = json.loads(request.body.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise AnswerRejected("The request body is not UTF-8.") from exc
+    except json.JSONDecodeError as exc:
+        raise AnswerRejected(f"The request body is not JSON: {exc.msg}.") from exc
+    if not isinstance(data, dict):
+        raise AnswerRejected('Send a JSON object: {"exercise": "<slug>", "answer": "<text>"}.')
+    return data
+
+
+@login_not_required
+@require_POST
+def submissions_create(request: HttpRequest) -> JsonResponse:
+    if (denied := _unauthenticated(request)) is not None:
+        return denied
+    try:
+        data = _payload(request)
+        slug = data.get("exercise")
+        if not isinstance(slug, str):
+            raise AnswerRejected("'exercise' (a slug) is required.")
+        exercise = Exercise.objects.filter(slug=slug, is_active=True).first()
+        if exercise is None:
+            raise AnswerRejected(f"Unknown exercise {slug!r}.", status=404)
+        submission = submission_create(
+            student=request.user,  # type: ignore[arg-type]
+            exercise=exercise,
+            answer=data.get("answer"),
+            parts=data.get("parts"),
+        )
+    except AnswerRejected as exc:
+        return _error(exc.message, exc.status)
+    url = request.build_absolute_uri(reverse("api:submission", args=[submission.pk]))
+    return JsonResponse(
+        {"id": submission.pk, "url": url, "status": submission.status}, status=202
+    )
+
+
+@login_not_required
+@require_GET
+def submissions_detail(request: HttpRequest, pk: int) -> JsonResponse:
+    if (denied := _unauthenticated(request)) is not None:
+        return denied
+    submission = (
+        Submission.objects.select_related("exercise").filter(pk=pk, student=request.user).first()
+    )
+    if submission is None:  # someone else's and missing look the same
+        return _error("No such submission.", 404)
+    url = request.build_absolute_uri(reverse("api:submission", args=[pk]))
+    return JsonResponse(submission_payload(submission, url=url))

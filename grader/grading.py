@@ -1,0 +1,229 @@
+"""Grading one answer against one exercise: the pure pipeline, no database.
+
+Used by the Celery task (through services.submission_grade), the `grade` command and
+`checkcourse`, so all three grade identically. The student's part runs only in the
+sandbox; the expected values are computed here, in the trusted process, with torch
+autograd, after (and independently of) the sandbox run."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from exercises.course import ExerciseSpec
+from exercises.spec import AnswerFailed, Check, inputs_rng
+
+from . import parts as parts_grading
+from .compare import compare
+from .integrity import autograd_uses
+from .sandbox import Job, Limits, SandboxResult, run
+from .sandbox.codec import decode
+
+logger = logging.getLogger(__name__)
+
+NOTES_REF = "See §{section} of the lecture notes."
+
+
+@dataclass
+class GradeOutcome:
+    score: float
+    max_score: float
+    results: dict[str, Any]
+    misconception: str = ""
+    stdout: str = ""
+    stderr: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def variant_params(spec: ExerciseSpec, seed: int) -> dict[str, Any]:
+    if spec.grading is None:
+        return {}
+    return spec.grading.variant(random.Random(seed))
+
+
+def _limits(spec: ExerciseSpec, wall_seconds: float) -> Limits:
+    return Limits(wall_seconds=float(spec.limits.get("wall_seconds", wall_seconds)))
+
+
+def _test(check: Check, score: float, output: str) -> dict[str, Any]:
+    return {
+        "name": check.name,
+        "score": score,
+        "max_score": check.max_score,
+        "status": "passed" if score >= check.max_score - 1e-12 else "failed",
+        "output": output,
+        "visibility": check.visibility,
+    }
+
+
+def _value(check: Check, outputs: dict[str, Any]) -> tuple[Any, str]:
+    """The student's value for a check, or None and why it is missing."""
+    try:
+        return check.get(outputs), ""
+    except AnswerFailed as exc:
+        return None, f"your code raised {exc}"
+    except (KeyError, IndexError, TypeError):
+        return None, ""
+
+
+def _sandbox_failure_text(result: SandboxResult) -> str:
+    if result.status == "timeout":
+        return f"Your answer ran out of time: {result.error}"
+    if result.status == "limit":
+        return f"Your answer hit a resource limit: {result.error}"
+    if result.status == "crashed":
+        return f"Your answer crashed the Python process: {result.error}"
+    return result.error
+
+
+def grade_answer(
+    spec: ExerciseSpec,
+    *,
+    answer: str,
+    parts: dict[str, Any] | None = None,
+    seed: int,
+    attempt: int,
+    wall_seconds: float = 5.0,
+) -> GradeOutcome:
+    started = time.perf_counter()
+    params = variant_params(spec, seed)
+    tests: list[dict[str, Any]] = []
+    extra: dict[str, Any] = {"params": params}
+    misconception = ""
+    stdout = stderr = ""
+    timings: dict[str, float] = {}
+    summary: list[str] = []
+
+    if spec.grading is not None:
+        grading = spec.grading
+        inputs = grading.inputs(params, inputs_rng(seed, attempt))
+        banned = autograd_uses(answer) if spec.by_hand else []
+        if banned:
+            why = (
+                f"This exercise asks for the gradients by hand, without autograd; your answer "
+                f"uses {', '.join(banned)}. " + NOTES_REF.format(section=spec.notes_section)
+            )
+            tests = [_test(c, 0.0, why) for c in grading.checks]
+            summary.append(why)
+            extra["integrity"] = banned
+        else:
+            t0 = time.perf_counter()
+            result = run(
+                Job(
+                    protocol=spec.protocol,
+                    answer=answer,
+                    inputs=inputs,
+                    limits=_limits(spec, wall_seconds),
+                    forbid_autograd=spec.by_hand,
+                )
+            )
+            timings["sandbox_ms"] = round((time.perf_counter() - t0) * 1000, 2)
+            stdout, stderr = result.stdout, result.stderr
+            t1 = time.perf_counter()
+            expected = grading.expected(params, inputs)
+            timings["reference_ms"] = round((time.perf_counter() - t1) * 1000, 2)
+            outputs = decode(result.outputs) if result.status == "ok" else {}
+            if result.status != "ok":
+                failure = _sandbox_failure_text(result)
+                tests = [_test(c, 0.0, failure) for c in grading.checks]
+                summary.append(failure)
+            elif outputs.get("autograd_used"):
+                why = (
+                    "This exercise asks for the gradients by hand; your answer called "
+                    f"{', '.join(outputs['autograd_used'])} while running. "
+                    + NOTES_REF.format(section=spec.notes_section)
+                )
+                tests = [_test(c, 0.0, why) for c in grading.checks]
+                summary.append(why)
+                extra["integrity"] = outputs["autograd_used"]
+            else:
+                tests, misconception, notes = _run_checks(spec, params, inputs, outputs, expected)
+                summary.extend(notes)
+            if "read_as" in outputs:
+                extra["read_as"] = outputs["read_as"]
+            if spec.protocol == "script" and outputs.get("error"):
+                extra["script_error"] = outputs["error"]
+
+    part_tests = parts_grading.grade_parts(spec.parts, parts or {}, params)
+    tests.extend(part_tests)
+    score = round(sum(t["score"] for t in tests), 6)
+    max_score = spec.max_score
+    if misconception:
+        extra["misconception"] = {
+            "name": misconception,
+            "message": next(m.message for m in spec.grading.misconceptions if m.name == misconception),  # type: ignore[union-attr]
+        }
+    extra["hidden_checks"] = sum(1 for t in tests if t["visibility"] != "visible")
+    if score >= max_score - 1e-9:
+        output = "All checks passed."
+    else:
+        output = " ".join(summary) or f"{sum(t['status'] == 'passed' for t in tests)} of {len(tests)} checks passed."
+    timings["grade_ms"] = round((time.perf_counter() - started) * 1000, 2)
+    return GradeOutcome(
+        score=score,
+        max_score=max_score,
+        results={"score": score, "max_score": max_score, "output": output, "tests": tests, "extra": extra},
+        misconception=misconception,
+        stdout=stdout,
+        stderr=stderr,
+        timings=timings,
+    )
+
+
+def _run_checks(
+    spec: ExerciseSpec,
+    params: dict[str, Any],
+    inputs: dict[str, Any],
+    outputs: dict[str, Any],
+    expected: dict[str, Any],
+) -> tuple[list[dict[str, Any]], str, list[str]]:
+    assert spec.grading is not None
+    tests = []
+    failed: list[Check] = []
+    for check in spec.grading.checks:
+        value, why_missing = _value(check, outputs)
+        result = compare(
+            value,
+            check.get(expected),
+            rtol=check.rtol,
+            atol=check.atol,
+            strict_tensor=check.strict_tensor,
+        )
+        message = why_missing if (why_missing and not result.ok) else result.message
+        tests.append(_test(check, check.max_score if result.ok else 0.0, message))
+        if not result.ok:
+            failed.append(check)
+    notes: list[str] = []
+    if outputs.get("error"):
+        notes.append(str(outputs["error"]))
+    misconception = ""
+    if failed:
+        misconception = match_misconception(spec, params, inputs, outputs)
+        if misconception:
+            message = next(m.message for m in spec.grading.misconceptions if m.name == misconception)
+            notes.insert(0, message)
+    return tests, misconception, notes
+
+
+def match_misconception(
+    spec: ExerciseSpec, params: dict[str, Any], inputs: dict[str, Any], outputs: dict[str, Any]
+) -> str:
+    """The first declared misconception whose predicted outputs the student's outputs
+    match on its checks, or ""."""
+    assert spec.grading is not None
+    by_name = {c.name: c for c in spec.grading.checks}
+    for m in spec.grading.misconceptions:
+        predicted = m.outputs(params, inputs)
+        checks = [by_name[n] for n in m.on_checks] if m.on_checks else spec.grading.checks
+        try:
+            if all(
+                compare(_value(c, outputs)[0], c.get(predicted), rtol=c.rtol, atol=c.atol).ok
+                for c in checks
+            ):
+                return m.name
+        except (KeyError, IndexError, TypeError):
+            logger.exception("misconception %s of %s could not be compared", m.name, spec.slug)
+    return ""

@@ -1,0 +1,236 @@
+"""Writes about answers: creating, grading, scoring and re-enqueueing submissions."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from exercises.course import load_spec
+from exercises.models import Exercise
+from exercises.spec import variant_seed
+
+from .grading import grade_answer
+from .intake import AnswerRejected, check_answer
+from .models import Score, Submission
+
+logger = logging.getLogger(__name__)
+
+
+def _enqueue(submission_id: int) -> None:
+    from .tasks import grade_submission_task  # tasks import services; keep the loop lazy
+
+    grade_submission_task.delay(submission_id)
+
+
+def _check_back_pressure(student: AbstractBaseUser) -> None:
+    since = timezone.now() - timedelta(minutes=1)
+    recent = Submission.objects.filter(student=student, submitted_at__gte=since).count()
+    if recent >= settings.GRADER_RATE_LIMIT_PER_MINUTE:
+        raise AnswerRejected(
+            f"You have submitted {recent} answers in the last minute; wait a moment and try again.",
+            status=429,
+        )
+    depth = Submission.objects.filter(status=Submission.Status.QUEUED).count()
+    if depth >= settings.GRADER_MAX_QUEUE_DEPTH:
+        raise AnswerRejected(
+            "The grader is busy right now; try again in a moment. Nothing was submitted.",
+            status=503,
+        )
+
+
+def submission_create(
+    *, student: AbstractBaseUser, exercise: Exercise, answer: Any, parts: Any = None
+) -> Submission:
+    """Accept an answer: validate it, store it as `queued`, enqueue grading on commit.
+    Raises AnswerRejected (nothing stored) for an answer we will not grade."""
+    if not exercise.is_active:
+        raise AnswerRejected("This exercise is not open.", status=404)
+    answer, parts = check_answer(exercise, answer, parts)
+    _check_back_pressure(student)
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                previous = Submission.objects.filter(student=student, exercise=exercise).count()
+                if exercise.attempt_limit is not None and previous >= exercise.attempt_limit:
+                    raise AnswerRejected(
+                        f"You have used all {exercise.attempt_limit} attempts for this exercise.",
+                        status=403,
+                    )
+                now = timezone.now()
+                submission = Submission.objects.create(
+                    student=student,
+                    exercise=exercise,
+                    answer=answer,
+                    parts=parts,
+                    max_score=exercise.max_score,
+                    seed=variant_seed(student.pk, exercise.slug),
+                    attempt=previous + 1,
+                    is_late=exercise.is_late(now),
+                    submitted_at=now,
+                    enqueued_at=now,
+                )
+                transaction.on_commit(lambda: _enqueue(submission.pk))
+                return submission
+        except IntegrityError:
+            # Two submissions of the same student raced for the same attempt number.
+            continue
+    raise AnswerRejected("Too many submissions at once; try again.", status=429)
+
+
+def _claim(submission_id: int) -> bool:
+    """queued -> running, compare-and-set: False if someone else has it or it is final."""
+    updated = Submission.objects.filter(
+        pk=submission_id, status=Submission.Status.QUEUED
+    ).update(
+        status=Submission.Status.RUNNING,
+        started_at=timezone.now(),
+        grade_attempts=F("grade_attempts") + 1,
+    )
+    return updated == 1
+
+
+def submission_grade(*, submission_id: int) -> Submission | None:
+    """Grade one queued submission. Safe to run twice and concurrently: only the run
+    that wins the claim grades; the others return None."""
+    if not _claim(submission_id):
+        return None
+    submission = Submission.objects.select_related("exercise").get(pk=submission_id)
+    exercise = submission.exercise
+    try:
+        spec = load_spec(exercise.slug)
+        outcome = grade_answer(
+            spec,
+            answer=submission.answer,
+            parts=submission.parts,
+            seed=submission.seed,
+            attempt=submission.attempt,
+            wall_seconds=settings.GRADER_SANDBOX_WALL_SECONDS,
+        )
+    except Exception:
+        logger.exception("grading submission %s failed", submission_id)
+        return _grading_failed(submission)
+    score = outcome.score
+    if submission.is_late and exercise.late_penalty:
+        score = round(score * (1.0 - exercise.late_penalty), 6)
+        outcome.results["extra"]["late_penalty"] = exercise.late_penalty
+        outcome.results["score"] = score
+    now = timezone.now()
+    queued_ms = (submission.started_at - submission.submitted_at).total_seconds() * 1000 if submission.started_at else 0.0
+    timings = {**outcome.timings, "queue_ms": round(queued_ms, 2),
+               "submit_to_score_ms": round((now - submission.submitted_at).total_seconds() * 1000, 2)}
+    with transaction.atomic():
+        updated = Submission.objects.filter(pk=submission.pk, status=Submission.Status.RUNNING).update(
+            status=Submission.Status.GRADED,
+            score=score,
+            max_score=outcome.max_score,
+            results=outcome.results,
+            misconception=outcome.misconception,
+            sandbox_stdout=outcome.stdout[:65536],
+            sandbox_stderr=outcome.stderr[:65536],
+            error_message="",
+            grader_version=settings.GRADER_VERSION,
+            timings=timings,
+            graded_at=now,
+        )
+        if updated != 1:  # the sweep re-queued it meanwhile; the other run will store
+            return None
+        submission.refresh_from_db()
+        score_refresh(student_id=submission.student_id, exercise=exercise)
+    return submission
+
+
+def _grading_failed(submission: Submission) -> Submission:
+    """Our failure, not the student's: retry through the sweep until the attempts run
+    out, then end in `error` with a message the student can act on."""
+    if submission.grade_attempts < settings.GRADER_MAX_ATTEMPTS:
+        Submission.objects.filter(pk=submission.pk, status=Submission.Status.RUNNING).update(
+            status=Submission.Status.QUEUED, enqueued_at=timezone.now()
+        )
+        transaction.on_commit(lambda: _enqueue(submission.pk))
+    else:
+        Submission.objects.filter(pk=submission.pk, status=Submission.Status.RUNNING).update(
+            status=Submission.Status.ERROR,
+            error_message=(
+                "The grader failed on this submission and the staff have been notified. "
+                "Your answer is saved; you can submit again."
+            ),
+            graded_at=timezone.now(),
+            grader_version=settings.GRADER_VERSION,
+        )
+    submission.refresh_from_db()
+    return submission
+
+
+def score_refresh(*, student_id: int, exercise: Exercise) -> Score:
+    """Recompute a student's Score for one exercise from their graded submissions."""
+    graded = list(
+        Submission.objects.filter(
+            student_id=student_id, exercise=exercise, status=Submission.Status.GRADED
+        ).order_by("submitted_at", "id").values("id", "score", "is_late", "graded_at")
+    )
+    overrides = _overrides(student_id, exercise)
+    attempts = Submission.objects.filter(student_id=student_id, exercise=exercise).count()
+    score, _ = Score.objects.get_or_create(
+        student_id=student_id, exercise=exercise, defaults={"max_score": exercise.max_score}
+    )
+    score.max_score = exercise.max_score
+    score.attempts = attempts
+    if graded:
+        def value(row: dict[str, Any]) -> float:
+            return float(overrides.get(row["id"], row["score"] or 0.0))
+
+        best = max(graded, key=value)
+        latest = graded[-1]
+        score.best_score, score.latest_score = value(best), value(latest)
+        score.best_submission_id, score.latest_submission_id = best["id"], latest["id"]
+        kept = best if exercise.score_policy == Exercise.ScorePolicy.BEST else latest
+        score.kept_score = value(kept)
+        score.is_late = bool(kept["is_late"])
+        solved = [r for r in graded if value(r) >= exercise.max_score - 1e-9]
+        score.solved_at = solved[0]["graded_at"] if solved else None
+    score.save()
+    return score
+
+
+def _overrides(student_id: int, exercise: Exercise) -> dict[int, float]:
+    """Manual score overrides by submission id (the grading console writes them)."""
+    from . import overrides  # optional module owned by the console
+
+    return overrides.active_overrides(student_id=student_id, exercise=exercise)
+
+
+def submissions_requeue_stuck(*, older_than: timedelta | None = None) -> list[int]:
+    """Re-enqueue submissions stuck in queued/running past the deadline (a worker died,
+    a message was lost). Ones that used up their attempts end in `error`."""
+    older_than = older_than or timedelta(seconds=settings.GRADER_STUCK_AFTER_SECONDS)
+    cutoff = timezone.now() - older_than
+    stuck = Submission.objects.filter(
+        Q(status=Submission.Status.QUEUED, enqueued_at__lt=cutoff)
+        | Q(status=Submission.Status.RUNNING, started_at__lt=cutoff)
+    )
+    requeued: list[int] = []
+    for sub in stuck.only("id", "status", "grade_attempts"):
+        if sub.grade_attempts >= settings.GRADER_MAX_ATTEMPTS:
+            Submission.objects.filter(pk=sub.pk, status=sub.status).update(
+                status=Submission.Status.ERROR,
+                error_message=(
+                    "Grading did not finish after several tries (the grader may have been "
+                    "restarted). Your answer is saved; submit it again to be graded."
+                ),
+                graded_at=timezone.now(),
+            )
+            continue
+        with transaction.atomic():
+            if Submission.objects.filter(pk=sub.pk, status=sub.status).update(
+                status=Submission.Status.QUEUED, enqueued_at=timezone.now()
+            ):
+                transaction.on_commit(lambda pk=sub.pk: _enqueue(pk))
+                requeued.append(sub.pk)
+    return requeued

@@ -1,0 +1,141 @@
+"""Shared fixtures: the course, users, a real Celery worker process, a browser."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import connection
+
+from accounts.roles import instructor_group
+from exercises.models import Exercise
+from exercises.services import course_load
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright + live_server
+
+
+@pytest.fixture
+def course(db: None) -> dict[str, Exercise]:
+    course_load()
+    return {e.slug: e for e in Exercise.objects.all()}
+
+
+@pytest.fixture
+def student(db: None) -> User:
+    return User.objects.create_user("alice", password="alice-password-1")
+
+
+@pytest.fixture
+def other_student(db: None) -> User:
+    return User.objects.create_user("bob", password="bob-password-1")
+
+
+@pytest.fixture
+def instructor(db: None) -> User:
+    user = User.objects.create_user("ines", password="ines-password-1")
+    user.groups.add(instructor_group())
+    return user
+
+
+@pytest.fixture
+def staff_user(db: None) -> User:
+    return User.objects.create_user("sam", password="sam-password-1", is_staff=True, is_superuser=True)
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    user = db.get("USER") or "postgres"
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+def _flush_broker() -> None:
+    import redis
+
+    redis.Redis.from_url(TEST_BROKER_URL).flushdb()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup: None, django_db_blocker: Any) -> Iterator[subprocess.Popen[bytes]]:
+    """A real `celery worker` process on a real Redis, grading into the test database.
+
+    Tests that use it need committed rows (transactional_db / live_server) and run in
+    one xdist group, so there is one worker and one broker database for them."""
+    from autograd_course.celery import app
+
+    with django_db_blocker.unblock():
+        database_url = _database_url()
+    _flush_broker()
+    app.conf.broker_url = TEST_BROKER_URL
+    log = open(ROOT / "var" / f"test-worker-{os.getpid()}.log", "wb")  # noqa: SIM115
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": TEST_BROKER_URL,
+        "DB_CONN_MAX_AGE": "0",
+        "GRADER_SWEEP_EVERY_SECONDS": "2",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "autograd_course", "worker", "--pool", "prefork",
+         "--concurrency", "1", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    ready = False
+    while time.monotonic() < deadline and proc.poll() is None:
+        if b"ready." in (ROOT / "var" / f"test-worker-{os.getpid()}.log").read_bytes():
+            ready = True
+            break
+        time.sleep(0.2)
+    if not ready:
+        proc.kill()
+        raise RuntimeError(f"celery worker did not start; see var/test-worker-{os.getpid()}.log")
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture
+def broker_app() -> Any:
+    """The Celery app pointed at the test broker, for code in the test process that
+    enqueues (on_commit callbacks of transactional tests, the live server)."""
+    from autograd_course.celery import app
+
+    app.conf.broker_url = TEST_BROKER_URL
+    return app
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    # Debian's Chromium, never a downloaded browser; flags keep it off the network.
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        ],
+    }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    (ROOT / "var").mkdir(exist_ok=True)
+    assert settings.CELERY_TASK_ALWAYS_EAGER is False

@@ -1,0 +1,124 @@
+"""The grading pipeline on the real sandbox and the real content (no database)."""
+
+import pytest
+
+from exercises.course import load_spec
+from grader.grading import grade_answer
+
+
+def _grade(slug: str, answer: str, seed: int = 7):  # type: ignore[no-untyped-def]
+    return grade_answer(load_spec(slug), answer=answer, seed=seed, attempt=1)
+
+
+@pytest.mark.parametrize("answer", ["2*x*cos(x**2)", "2x cos(x^2)", "2 x cos(x^2)", "cos(x^2)*x*2"])
+def test_chain_rule_accepts_the_derivative_in_any_notation(answer: str) -> None:
+    outcome = _grade("chain-rule", answer)
+    assert outcome.score == outcome.max_score == 10
+    assert outcome.results["output"] == "All checks passed."
+    assert outcome.results["extra"]["read_as"]
+
+
+def test_chain_rule_names_the_missing_inner_factor() -> None:
+    outcome = _grade("chain-rule", "cos(x^2)")
+    assert outcome.score == 0
+    assert outcome.misconception == "missing-inner-factor"
+    assert "inner factor" in outcome.results["output"]
+    assert [t["status"] for t in outcome.results["tests"]] == ["failed", "failed"]
+    assert outcome.results["tests"][1]["visibility"] == "hidden"
+
+
+def test_chain_rule_names_the_wrong_outer_derivative_and_sign_error() -> None:
+    assert _grade("chain-rule", "2x sin(x^2)").misconception == "wrong-outer-derivative"
+    assert _grade("chain-rule", "-2x cos(x^2)").misconception == "sign-error"
+
+
+def test_an_unrecognised_wrong_formula_scores_zero_without_a_name() -> None:
+    outcome = _grade("chain-rule", "x^3")
+    assert outcome.score == 0 and outcome.misconception == ""
+    assert "values differ" in outcome.results["tests"][0]["output"]
+
+
+def test_bce_reference_gets_full_marks_and_the_starter_does_not() -> None:
+    spec = load_spec("bce-manual-gradients")
+    assert _grade("bce-manual-gradients", spec.solution).score == pytest.approx(10)
+    assert _grade("bce-manual-gradients", spec.starter).score == 0
+
+
+def test_bce_names_the_forgotten_batch_mean() -> None:
+    spec = load_spec("bce-manual-gradients")
+    outcome = _grade("bce-manual-gradients", spec.wrong_answers["forgot-batch-mean"])
+    assert outcome.misconception == "forgot-batch-mean"
+    assert "mean over the batch" in outcome.results["output"]
+
+
+def test_bce_by_hand_rejects_autograd_statically() -> None:
+    answer = (
+        "import torch\n"
+        "def grads(x, y, w, b):\n"
+        "    w = torch.tensor(w, requires_grad=True); b = torch.tensor(b, requires_grad=True)\n"
+        "    loss = torch.nn.functional.binary_cross_entropy(torch.sigmoid(w*x+b), y)\n"
+        "    loss.backward()\n"
+        "    return w.grad, b.grad\n"
+    )
+    outcome = _grade("bce-manual-gradients", answer)
+    assert outcome.score == 0
+    assert "by hand" in outcome.results["output"]
+    assert "backward()" in outcome.results["output"]
+
+
+def test_bce_by_hand_rejects_autograd_reached_dynamically() -> None:
+    answer = (
+        "import torch\n"
+        "def grads(x, y, w, b):\n"
+        "    w = torch.tensor(w).requires_grad_()\n"  # static scan sees requires_grad_ too
+        "    return 0.0, 0.0\n"
+    )
+    sneaky = (
+        "import torch\n"
+        "def grads(x, y, w, b):\n"
+        "    t = torch.tensor(float(w))\n"
+        "    getattr(t, 'requires' + '_grad_')()\n"
+        "    out = (t * x).sum()\n"
+        "    getattr(out, 'back' + 'ward')()\n"
+        "    return 0.0, 0.0\n"
+    )
+    assert _grade("bce-manual-gradients", answer).score == 0
+    outcome = _grade("bce-manual-gradients", sneaky)
+    assert outcome.score == 0
+    assert "by hand" in outcome.results["output"]
+
+
+def test_bce_a_crashing_function_reports_the_exception() -> None:
+    outcome = _grade("bce-manual-gradients", "def grads(x, y, w, b):\n    return 1 / 0\n")
+    assert outcome.score == 0
+    assert "ZeroDivisionError" in outcome.results["tests"][0]["output"]
+
+
+def test_fix_runtime_error_starter_fails_with_the_runtime_error() -> None:
+    spec = load_spec("fix-runtime-error")
+    outcome = _grade("fix-runtime-error", spec.starter)
+    assert outcome.score == 0
+    assert "does not require grad" in outcome.results["output"]
+    assert outcome.misconception == "graph-detached-before-backward"
+
+
+def test_fix_runtime_error_solution_and_requires_grad_after_operation() -> None:
+    spec = load_spec("fix-runtime-error")
+    assert _grade("fix-runtime-error", spec.solution).score == 10
+    late = _grade("fix-runtime-error", spec.wrong_answers["requires-grad-set-after-operation"])
+    assert late.misconception == "requires-grad-set-after-operation"
+    assert late.score == 2  # it runs, but produces no gradient
+
+
+def test_an_infinite_loop_is_stopped_with_a_message() -> None:
+    outcome = _grade("fix-runtime-error", "while True:\n    pass\n")
+    assert outcome.score == 0
+    assert "ran out of time" in outcome.results["output"]
+
+
+def test_different_students_get_different_points_and_regrading_is_reproducible() -> None:
+    spec = load_spec("chain-rule")
+    a = spec.grading.inputs({}, __import__("exercises.spec").spec.inputs_rng(1, 1))  # type: ignore[union-attr]
+    b = spec.grading.inputs({}, __import__("exercises.spec").spec.inputs_rng(2, 1))  # type: ignore[union-attr]
+    again = spec.grading.inputs({}, __import__("exercises.spec").spec.inputs_rng(1, 1))  # type: ignore[union-attr]
+    assert a != b and a == again

@@ -1,0 +1,135 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from grader.intake import AnswerRejected
+from grader.models import Score, Submission
+from grader.services import (
+    submission_create,
+    submission_grade,
+    submissions_requeue_stuck,
+)
+
+
+def test_create_stores_a_queued_submission_and_enqueues_on_commit(
+    course, student, django_capture_on_commit_callbacks  # type: ignore[no-untyped-def]
+) -> None:
+    with django_capture_on_commit_callbacks() as callbacks:
+        sub = submission_create(student=student, exercise=course["chain-rule"], answer="2x cos(x^2)")
+    assert sub.status == Submission.Status.QUEUED
+    assert sub.attempt == 1 and sub.max_score == 10
+    assert len(callbacks) == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ("", "The answer is empty."),
+        ("   ", "The answer is empty."),
+        ("2*x*cos(x^2", "Could not read the formula"),
+        ("2x\x00", "NUL byte"),
+        ("x" * 70_000, "the limit is"),
+        (12, "must be text"),
+    ],
+)
+def test_bad_formula_answers_are_rejected_and_nothing_is_stored(course, student, answer, message) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(AnswerRejected, match=message):
+        submission_create(student=student, exercise=course["chain-rule"], answer=answer)
+    assert Submission.objects.count() == 0
+
+
+def test_code_with_a_syntax_error_is_rejected_with_the_line(course, student) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(AnswerRejected, match="SyntaxError on line 2"):
+        submission_create(
+            student=student, exercise=course["bce-manual-gradients"], answer="def grads(x):\n  return (\n"
+        )
+    assert Submission.objects.count() == 0
+
+
+def test_grading_stores_the_score_checks_and_student_score(course, student) -> None:  # type: ignore[no-untyped-def]
+    sub = submission_create(student=student, exercise=course["chain-rule"], answer="cos(x^2)")
+    graded = submission_grade(submission_id=sub.pk)
+    assert graded is not None
+    sub.refresh_from_db()
+    assert sub.status == "graded" and sub.score == 0
+    assert sub.misconception == "missing-inner-factor"
+    assert {t["name"] for t in sub.results["tests"]} == {"dz/dx at 4 points", "dz/dx at 4 more points"}
+    assert set(sub.results["tests"][0]) >= {"name", "score", "max_score", "status", "output", "visibility"}
+    assert sub.grader_version and sub.timings["sandbox_ms"] > 0
+    right = submission_create(student=student, exercise=course["chain-rule"], answer="2*x*cos(x**2)")
+    submission_grade(submission_id=right.pk)
+    score = Score.objects.get(student=student, exercise=course["chain-rule"])
+    assert (score.best_score, score.latest_score, score.attempts) == (10, 10, 2)
+    assert score.is_solved and score.best_submission_id == right.pk
+
+
+def test_grading_twice_is_safe(course, student) -> None:  # type: ignore[no-untyped-def]
+    sub = submission_create(student=student, exercise=course["chain-rule"], answer="2x cos(x^2)")
+    assert submission_grade(submission_id=sub.pk) is not None
+    assert submission_grade(submission_id=sub.pk) is None  # already claimed and final
+    sub.refresh_from_db()
+    assert sub.grade_attempts == 1 and sub.score == 10
+
+
+def test_grading_a_deleted_submission_returns_quietly(db) -> None:  # type: ignore[no-untyped-def]
+    assert submission_grade(submission_id=987654) is None
+
+
+def test_the_sweep_requeues_stuck_submissions_and_they_get_graded(course, student) -> None:  # type: ignore[no-untyped-def]
+    sub = submission_create(student=student, exercise=course["chain-rule"], answer="2x cos(x^2)")
+    # A worker claimed it and died: it stays `running`.
+    Submission.objects.filter(pk=sub.pk).update(
+        status="running", started_at=timezone.now() - timedelta(minutes=5), grade_attempts=1
+    )
+    assert submissions_requeue_stuck() == [sub.pk]
+    sub.refresh_from_db()
+    assert sub.status == "queued"
+    submission_grade(submission_id=sub.pk)
+    sub.refresh_from_db()
+    assert sub.status == "graded" and sub.score == 10
+
+
+def test_the_sweep_gives_up_with_a_readable_error_after_max_attempts(course, student, settings) -> None:  # type: ignore[no-untyped-def]
+    sub = submission_create(student=student, exercise=course["chain-rule"], answer="2x cos(x^2)")
+    Submission.objects.filter(pk=sub.pk).update(
+        status="running", started_at=timezone.now() - timedelta(minutes=5),
+        grade_attempts=settings.GRADER_MAX_ATTEMPTS,
+    )
+    assert submissions_requeue_stuck() == []
+    sub.refresh_from_db()
+    assert sub.status == "error" and "submit it again" in sub.error_message
+
+
+def test_recent_submissions_are_not_swept(course, student) -> None:  # type: ignore[no-untyped-def]
+    submission_create(student=student, exercise=course["chain-rule"], answer="2x cos(x^2)")
+    assert submissions_requeue_stuck() == []
+
+
+def test_rate_limit_gives_a_clear_429(course, student, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.GRADER_RATE_LIMIT_PER_MINUTE = 2
+    for _ in range(2):
+        submission_create(student=student, exercise=course["chain-rule"], answer="x")
+    with pytest.raises(AnswerRejected, match="wait a moment") as err:
+        submission_create(student=student, exercise=course["chain-rule"], answer="x")
+    assert err.value.status == 429
+
+
+def test_attempt_limit_is_enforced(course, student) -> None:  # type: ignore[no-untyped-def]
+    exercise = course["chain-rule"]
+    exercise.attempt_limit = 1
+    exercise.save()
+    submission_create(student=student, exercise=exercise, answer="x")
+    with pytest.raises(AnswerRejected, match="all 1 attempts"):
+        submission_create(student=student, exercise=exercise, answer="x")
+
+
+def test_late_submissions_get_the_penalty(course, student) -> None:  # type: ignore[no-untyped-def]
+    exercise = course["chain-rule"]
+    exercise.due_at = timezone.now() - timedelta(days=1)
+    exercise.late_penalty = 0.25
+    exercise.save()
+    sub = submission_create(student=student, exercise=exercise, answer="2x cos(x^2)")
+    submission_grade(submission_id=sub.pk)
+    sub.refresh_from_db()
+    assert sub.is_late and sub.score == 7.5
