@@ -1,0 +1,81 @@
+"""The job process: lock itself down, run the answer, write one JSON result, exit.
+
+``run_child`` never returns: it ends with ``os._exit`` so that nothing inherited from the
+zygote (atexit handlers, buffered files, torch's static destructors) runs in the child.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import signal
+import sys
+from typing import NoReturn
+
+from . import layers
+
+RESULT_FD = 3
+SETUP_FAILED = 71
+STDIN_FD, STDOUT_FD, STDERR_FD = 0, 1, 2
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def setup_process(parent_pid: int) -> None:
+    """First steps after fork: own session, die with the zygote."""
+    os.setsid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(layers.PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the zygote died between fork and prctl
+        os._exit(70)
+
+
+def arrange_fds(stdin_fd: int, stdout_fd: int, stderr_fd: int, result_fd: int) -> None:
+    """Put the job's pipes on 0-3 and close every other descriptor (the zygote's control
+    pipe above all, which would let the answer talk to the worker directly)."""
+    # dup to high numbers first so that the dup2s below cannot clobber a source fd.
+    sources = [os.dup(fd) for fd in (stdin_fd, stdout_fd, stderr_fd, result_fd)]
+    for target, source in enumerate(sources):
+        os.dup2(source, target, inheritable=False)
+    os.closerange(RESULT_FD + 1, 1 << 20)
+
+
+def run_child(payload: bytes | bytearray, plan: layers.LayerPlan) -> NoReturn:
+    """Apply the layers, run the job in ``payload``, write the result to fd 3, exit."""
+    code = 0
+    try:
+        try:
+            if plan.job_dir:
+                os.chdir(plan.job_dir)
+            layers.apply_all(plan)
+        except Exception as exc:
+            # Never run student code with a layer missing; the parent reports a crash.
+            _write_all(STDERR_FD, f"sandbox setup failed: {exc}\n".encode())
+            os._exit(SETUP_FAILED)
+        from .runner import execute
+
+        request = json.loads(payload)
+        del payload
+        result = execute(request)
+        try:
+            data = json.dumps(result, allow_nan=False, ensure_ascii=False).encode(
+                "utf-8", "surrogatepass"
+            )
+        except (TypeError, ValueError) as exc:
+            data = json.dumps(
+                {"status": "error", "outputs": {}, "error": f"result not encodable: {exc}"}
+            ).encode()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        _write_all(RESULT_FD, data)
+    except BaseException:
+        code = 72
+    os._exit(code)

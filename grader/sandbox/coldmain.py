@@ -1,0 +1,32 @@
+"""Entry point of a cold job process (``python -I -S -c ...``): one process per job.
+
+This is the slow reference backend (1.2-1.5 s per job, all of it importing torch) kept for
+the benchmark and as a fallback; the zygote backend is the one ``run()`` uses.
+argv: [-c, <package parent>, <site-packages>, <plan JSON>]; the payload arrives on stdin
+and the result fd is given in the plan.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from . import child, layers
+
+
+def main() -> None:
+    spec = json.loads(sys.argv[3])
+    result_fd = int(spec.pop("result_fd"))
+    payload = sys.stdin.buffer.read()
+    import torch
+
+    torch.set_num_threads(1)
+    from .runner import warm_up
+
+    warm_up()
+    plan = layers.LayerPlan(**spec)
+    empty_r, empty_w = os.pipe()
+    os.close(empty_w)
+    child.arrange_fds(empty_r, 1, 2, result_fd)
+    child.run_child(payload, plan)

@@ -1,0 +1,185 @@
+"""The three protocols and forbid_autograd, end to end through run()."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from grader.sandbox import Job, Limits, run
+from grader.sandbox.codec import decode, encode
+
+from .conftest import POINTS, assert_next_job_graded, expected_chain_rule
+
+
+def test_formula_ok() -> None:
+    result = assert_next_job_graded()
+    assert result.outputs["read_as"] == "2*x*cos(x^2)"
+    assert result.error == "" and result.wall_ms > 0
+
+
+def test_formula_implicit_and_nonfinite() -> None:
+    result = run(Job("formula", "2x cos(x^2) + 1/x", {"points": [0.0, 1.0]}))
+    assert result.status == "ok"
+    assert result.outputs["values"][0] in ("inf", "nan")
+    assert math.isclose(result.outputs["values"][1], 2 * math.cos(1.0) + 1.0)
+    assert result.outputs["read_as"] == "2*x*cos(x^2) + 1/x"
+
+
+def test_formula_parse_error_is_an_error() -> None:
+    result = run(Job("formula", "2x cos(y^2)", {"points": POINTS}))
+    assert result.status == "error"
+    assert "unknown name 'y'" in result.error and result.outputs == {}
+
+
+def test_call_protocol() -> None:
+    answer = (
+        "import torch\n"
+        "def grads(w, x):\n"
+        "    w = w.clone().requires_grad_(True)\n"
+        "    (w * x).sum().backward()\n"
+        "    return w.grad\n"
+        "def broken(a):\n"
+        "    raise ValueError('nope ' + str(a))\n"
+        "CONST = 3\n"
+    )
+    w = encode(torch.tensor([1.0, 2.0]))
+    x = encode(torch.tensor([3.0, 4.0]))
+    result = run(
+        Job(
+            "call",
+            answer,
+            {
+                "calls": [
+                    {"id": "b0", "function": "grads", "args": [w, x]},
+                    {"id": "b1", "function": "broken", "args": [7]},
+                    {"id": "b2", "function": "missing"},
+                    {"id": "b3", "function": "CONST"},
+                    {"id": "b4", "function": "grads", "kwargs": {"w": w, "x": x}},
+                ]
+            },
+        )
+    )
+    assert result.status == "ok", result
+    results = result.outputs["results"]
+    assert torch.equal(decode(results["b0"]["value"]), torch.tensor([3.0, 4.0]))
+    assert results["b1"] == {"error": "ValueError: nope 7 (line 7)"}
+    assert "NameError" in results["b2"]["error"] and "missing" in results["b2"]["error"]
+    assert "not a function" in results["b3"]["error"]
+    assert results["b4"] == results["b0"]
+
+
+def test_call_syntax_error_names_the_line() -> None:
+    result = run(Job("call", "def f(:\n  pass\n", {"calls": [{"id": "a", "function": "f"}]}))
+    assert result.status == "error"
+    assert result.error.startswith("SyntaxError on line 1")
+
+
+def test_call_unencodable_return_is_per_call_error() -> None:
+    result = run(
+        Job("call", "def f():\n  return object()\n", {"calls": [{"id": "a", "function": "f"}]})
+    )
+    assert result.status == "ok"
+    assert "cannot be graded" in result.outputs["results"]["a"]["error"]
+
+
+def test_script_protocol_reads_paths_and_reports_error() -> None:
+    answer = (
+        "import torch\n"
+        "loss = (w * x).sum()\n"
+        "loss.backward()\n"
+        "print('loss', float(loss))\n"
+        "y = b * 2\n"  # NameError: b is not defined
+    )
+    inputs = {
+        "globals": {
+            "w": encode(torch.tensor([1.0, 2.0], requires_grad=True)),
+            "x": encode(torch.tensor([3.0, 4.0])),
+        },
+        "read": ["w.grad", "loss", "y", "x.grad"],
+    }
+    result = run(Job("script", answer, inputs))
+    assert result.status == "ok", result
+    values = result.outputs["values"]
+    assert torch.equal(decode(values["w.grad"]), torch.tensor([3.0, 4.0]))
+    assert decode(values["loss"]).item() == 11.0
+    assert values["y"] is None and values["x.grad"] is None
+    assert result.outputs["error"] == "NameError: name 'b' is not defined (line 5)"
+    assert result.stdout == "loss 11.0\n"
+
+
+def test_script_runtime_error_message() -> None:
+    answer = "import torch\nw = torch.tensor([1.0])\n(w * 2).sum().backward()\n"
+    result = run(Job("script", answer, {"read": ["w.grad"]}))
+    assert result.status == "ok"
+    assert result.outputs["error"].startswith(
+        "RuntimeError: element 0 of tensors does not require grad"
+    )
+
+
+def test_forbid_autograd_detects_and_blocks() -> None:
+    answer = (
+        "import torch\n"
+        "w = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+        "loss = (w ** 2).sum()\n"
+        "try:\n"
+        "    loss.backward()\n"
+        "except RuntimeError as e:\n"
+        "    msg = str(e)\n"
+        "try:\n"
+        "    torch.autograd.grad(loss, w)\n"
+        "except RuntimeError:\n"
+        "    pass\n"
+        "manual = 2 * w.detach()\n"
+    )
+    result = run(Job("script", answer, {"read": ["manual", "msg", "w.grad"]}, forbid_autograd=True))
+    assert result.status == "ok", result
+    assert result.outputs["autograd_used"] == ["Tensor.backward", "torch.autograd.grad"]
+    assert "autograd is not allowed" in result.outputs["values"]["msg"]
+    assert result.outputs["values"]["w.grad"] is None
+    assert decode(result.outputs["values"]["manual"]).tolist() == [2.0, 4.0]
+
+
+def test_forbid_autograd_clean_answer_reports_empty_list() -> None:
+    result = run(
+        Job(
+            "call",
+            "def d(x):\n  return 2*x\n",
+            {"calls": [{"id": "a", "function": "d", "args": [3.0]}]},
+            forbid_autograd=True,
+        )
+    )
+    assert result.status == "ok"
+    assert result.outputs == {"results": {"a": {"value": 6.0}}, "autograd_used": []}
+
+
+def test_forbid_autograd_formula() -> None:
+    result = run(Job("formula", "2x", {"points": [1.0]}, forbid_autograd=True))
+    assert result.outputs == {"values": [2.0], "read_as": "2*x", "autograd_used": []}
+
+
+def test_timeout() -> None:
+    result = run(
+        Job("script", "while True:\n  pass\n", {}, limits=Limits(wall_seconds=1.0, cpu_seconds=10))
+    )
+    assert result.status == "timeout", result
+    assert_next_job_graded()
+
+
+def test_malformed_jobs_raise() -> None:
+    with pytest.raises(ValueError, match="unknown protocol"):
+        run(Job("eval", "1", {}))
+    with pytest.raises(ValueError, match="points"):
+        run(Job("formula", "x", {"points": "1"}))
+    with pytest.raises(ValueError, match="call"):
+        run(Job("call", "", {"calls": [{"id": "a"}]}))
+    with pytest.raises(ValueError, match="read"):
+        run(Job("script", "", {"read": ["w.__class__"]}))
+    with pytest.raises(ValueError, match="encoding"):
+        run(Job("script", "", {"globals": {"w": float("nan")}}))
+
+
+def test_expected_helper_is_autograd() -> None:
+    got = expected_chain_rule([0.3])
+    assert math.isclose(got[0], 2 * 0.3 * math.cos(0.09), rel_tol=1e-15)
