@@ -102,3 +102,146 @@ class Score(models.Model):
     @property
     def is_solved(self) -> bool:
         return self.max_score > 0 and self.best_score >= self.max_score - 1e-9
+
+
+# --- Grading console (issue 5): overrides, audit log, regrades, result history -------
+
+
+class ScoreOverride(models.Model):
+    """A staff member's manual score for one submission, with the reason.
+
+    Keyed to the submission, not to its result, so a regrade replaces the graded score
+    but the override still decides the kept score (services.score_refresh applies it).
+    An override is never edited: a new one revokes the previous (`revoked_at`)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="overrides")
+    score = models.FloatField()
+    reason = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_active_override_per_submission",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"override #{self.pk} on submission {self.submission_id}: {self.score}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class AuditLogEntry(models.Model):
+    """Who did what to grades, when, from which value to which, and why. Append-only:
+    written by grader.audit.audit_record, never changed or deleted from the UI."""
+
+    class Action(models.TextChoices):
+        OVERRIDE_SET = "override_set", "score overridden"
+        OVERRIDE_REMOVED = "override_removed", "override removed"
+        REGRADE_REQUESTED = "regrade_requested", "regrade requested"
+        REQUEUE_STUCK = "requeue_stuck", "stuck submissions re-enqueued"
+
+    action = models.CharField(max_length=30, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as text too, so the entry still says who after the account is deleted.
+    actor_username = models.CharField(max_length=150)
+    submission = models.ForeignKey(
+        Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    exercise = models.ForeignKey(
+        Exercise, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    old_value = models.JSONField(null=True, blank=True)
+    new_value = models.JSONField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit log entries"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"
+
+
+class RegradeJob(models.Model):
+    """A request to grade again one submission, a selection or a whole exercise.
+
+    The job's task snapshots each result into SubmissionResultHistory, puts the
+    submission back in `queued` and enqueues the ordinary grading task, so a regrade
+    is the same `submission_grade` as the first time. Progress is read from the
+    history rows whose submission is final again."""
+
+    class Scope(models.TextChoices):
+        SUBMISSIONS = "submissions"
+        EXERCISE = "exercise"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DISPATCHING = "dispatching"
+        DISPATCHED = "dispatched"
+
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    exercise = models.ForeignKey(
+        Exercise, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    submission_ids = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        if self.exercise is not None:
+            return f"regrade #{self.pk} of {self.exercise.slug}"
+        return f"regrade #{self.pk} of {len(self.submission_ids)} submissions"
+
+
+class SubmissionResultHistory(models.Model):
+    """A submission's result as it was before a regrade replaced it."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="history")
+    job = models.ForeignKey(
+        RegradeJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="history"
+    )
+    status = models.CharField(max_length=10)
+    score = models.FloatField(null=True, blank=True)
+    max_score = models.FloatField()
+    results = models.JSONField(default=dict, blank=True)
+    misconception = models.CharField(max_length=80, blank=True)
+    error_message = models.TextField(blank=True)
+    sandbox_stdout = models.TextField(blank=True)
+    sandbox_stderr = models.TextField(blank=True)
+    grader_version = models.CharField(max_length=40, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-replaced_at", "-id"]
+        verbose_name_plural = "submission result history"
+
+    def __str__(self) -> str:
+        return f"submission {self.submission_id} before {self.replaced_at:%Y-%m-%d %H:%M}"
