@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 
 from .services import api_token_user
@@ -21,7 +22,8 @@ class ApiTokenMiddleware:
         if header.startswith("Token "):
             user = api_token_user(key=header[len("Token ") :].strip())
             request.token_auth_failed = user is None  # type: ignore[attr-defined]
-            if user is not None:
-                request.user = user
-                request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
+            # A failed token never falls back to the session cookie.
+            request.user = user if user is not None else AnonymousUser()
+            # A cross-site form cannot set this header, so no CSRF can ride on it.
+            request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
         return self.get_response(request)

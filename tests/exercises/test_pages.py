@@ -1,0 +1,71 @@
+from django.test import Client
+
+from grader.models import Submission
+from grader.services import submission_grade
+
+
+def test_every_page_but_login_needs_a_login(course) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    for url in ["/", "/exercises/chain-rule/", "/submissions/1/result"]:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert client.get("/accounts/login/").status_code == 200
+    assert client.get("/healthz").json() == {"ok": True}
+
+
+def test_the_list_shows_status_and_best_score(course, student) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(student)
+    page = client.get("/").content.decode()
+    assert "The chain rule" in page and "not started" in page
+    sub = Submission.objects.create(
+        student=student, exercise=course["chain-rule"], answer="2x cos(x^2)", max_score=10, seed=1, attempt=1
+    )
+    submission_grade(submission_id=sub.pk)
+    page = client.get("/").content.decode()
+    assert "solved" in page and "10 / 10" in page
+
+
+def test_the_exercise_page_renders_math_and_the_form(course, student) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(student)
+    page = client.get("/exercises/chain-rule/").content.decode()
+    assert "<math" in page
+    assert 'name="answer"' in page
+    assert "No attempts yet." in page
+
+
+def test_submitting_the_form_stores_and_redirects_to_the_live_result(course, student) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(student)
+    response = client.post("/exercises/chain-rule/", {"answer": "2x cos(x^2)"})
+    sub = Submission.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/exercises/chain-rule/?submission={sub.pk}#result"
+    page = client.get(response["Location"]).content.decode()
+    assert "queued" in page and f'hx-get="/submissions/{sub.pk}/result"' in page
+    submission_grade(submission_id=sub.pk)
+    card = client.get(f"/submissions/{sub.pk}/result").content.decode()
+    assert "10 / 10" in card and "hx-get" not in card  # final: polling stops
+    assert "We read your formula as" in card and "<math" in card
+
+
+def test_a_formula_that_does_not_parse_is_shown_on_the_page(course, student) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(student)
+    response = client.post("/exercises/chain-rule/", {"answer": "2x cos(("})
+    assert response.status_code == 400
+    assert "Could not read the formula" in response.content.decode()
+    assert Submission.objects.count() == 0
+
+
+def test_the_result_card_names_the_misconception(course, student) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(student)
+    client.post("/exercises/chain-rule/", {"answer": "cos(x^2)"})
+    sub = Submission.objects.get()
+    submission_grade(submission_id=sub.pk)
+    card = client.get(f"/submissions/{sub.pk}/result").content.decode()
+    assert "0 / 10" in card
+    assert 'data-name="missing-inner-factor"' in card
+    assert "1 of these checks are hidden" in card
