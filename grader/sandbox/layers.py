@@ -194,7 +194,10 @@ def apply_landlock(plan: LayerPlan) -> int:
         "landlock_create_ruleset",
     )
     try:
-        rules = [(path, READ_ONLY) for path in plan.read_only_paths]
+        # Its own /proc entry (resolved now, so not /proc/<zygote>) lets a job read its own
+        # status and lets torch read what it reads about the process.
+        own = f"/proc/{os.getpid()}"
+        rules = [(path, READ_ONLY) for path in (*plan.read_only_paths, own)]
         if plan.job_dir:
             rules.append((plan.job_dir, JOB_DIR_RIGHTS & _fs_rights(abi)))
         for path, rights in rules:

@@ -30,6 +30,7 @@ class Outcome:
     overflow: str  # "" or what was exceeded ("output", "result")
     wall_ms: float
     cpu_seconds: float = 0.0  # user + system time of the process
+    zygote_failed: bool = False  # the zygote died twice on this job
 
 
 def _kill(pid: int) -> None:

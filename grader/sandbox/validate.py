@@ -178,8 +178,7 @@ def _check_outputs(job: Job, outputs: Any) -> None:
             raise _fail("values is not a list with one value per point")
         for value in values:
             if isinstance(value, bool) or not (
-                (isinstance(value, float)
-                and math.isfinite(value))
+                (isinstance(value, float) and math.isfinite(value))
                 or isinstance(value, int)
                 or value in codec.NONFINITE
             ):
