@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
-APT_PACKAGES := bubblewrap libseccomp2 chromium graphviz redis-server redis-tools
+# Debian packages: bubblewrap libseccomp2 chromium graphviz redis-server redis-tools docker-compose
 
 .PHONY: run test setup system-deps venv services lint typecheck fmt clean
 
@@ -19,6 +19,7 @@ system-deps:
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v dot >/dev/null || missing="$$missing graphviz"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server redis-tools"; \
+	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
