@@ -96,3 +96,68 @@ def variant_seed(student_key: str | int, slug: str) -> int:
 def inputs_rng(seed: int, attempt: int) -> random.Random:
     """The random source for one attempt's check inputs (points, batches)."""
     return random.Random(f"{seed}:{attempt}")
+
+
+# --- helpers for authors ----------------------------------------------------------------
+# torch is imported inside the helpers: the web process imports this module to read
+# exercise folders and should not pay for torch until it grades.
+
+
+def tensor_arg(values: list[Any], dtype: str = "float64") -> dict[str, Any]:
+    """A plain list as an encoded tensor argument (the sandbox value codec's form)."""
+    shape: list[int] = []
+    level: Any = values
+    while isinstance(level, list):
+        shape.append(len(level))
+        level = level[0] if level else None
+    return {
+        "__tensor__": True,
+        "dtype": dtype,
+        "shape": shape,
+        "requires_grad": False,
+        "data": values,
+    }
+
+
+def random_points(rng: random.Random, n: int, low: float = -2.0, high: float = 2.0) -> list[float]:
+    """`n` seeded points for a formula, rounded so they read well in feedback."""
+    return [round(rng.uniform(low, high), 6) for _ in range(n)]
+
+
+def derivative_values(f: Callable[[Any], Any], points: list[float]) -> list[float]:
+    """df/dx at each point, computed by torch autograd in float64 (the reference)."""
+    import torch
+
+    x = torch.tensor(points, dtype=torch.float64, requires_grad=True)
+    f(x).sum().backward()
+    assert x.grad is not None
+    return [float(v) for v in x.grad.tolist()]
+
+
+def at_points(
+    f: Callable[[float], float],
+) -> Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]:
+    """Predicted outputs of a formula answer that computes `f`, for a Misconception of
+    the formula protocol: `{"values": [f(x) for x in points]}`."""
+
+    def outputs(params: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        return {"values": [f(x) for x in inputs["points"]]}
+
+    return outputs
+
+
+@dataclass(frozen=True)
+class FormulaQuestion:
+    """A quiz question answered by a formula in x (see docs/authoring.md).
+
+    `expected(points)` gives the right values at the points (usually
+    `derivative_values`); each misconception predicts a wrong formula's values with
+    `at_points`. The answer is evaluated only in the sandbox (`formula` protocol)."""
+
+    expected: Callable[[list[float]], list[float]]
+    misconceptions: tuple[Misconception, ...] = ()
+    low: float = -2.0
+    high: float = 2.0
+    points: int = 6
+    rtol: float = 1e-6
+    atol: float = 1e-8

@@ -1,15 +1,18 @@
 """Validation of an exercise folder by grading its own answers (`checkcourse`).
 
-An exercise is sound when its reference answer gets full marks, its starter does not,
-each answer under wrong/ is recognised as the misconception it is named after, and
-its seeded variants and inputs are reproducible."""
+An exercise is sound when its reference answer (with the right answers to its parts)
+gets full marks, its starter does not, each answer under wrong/ is recognised as the
+misconception it is named after, each part's declared wrong answers get their own
+message, and its seeded variants and inputs are reproducible."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from grader.grading import grade_answer, variant_params
+from grader.parts import part_problems, reference_answers
 
 from .course import ExerciseSpec
 from .spec import inputs_rng
@@ -32,32 +35,61 @@ def _answer(spec: ExerciseSpec, text: str) -> str:
     return text.strip() if spec.protocol == "formula" else text
 
 
-def validate_spec(spec: ExerciseSpec) -> ValidationReport:
-    report = ValidationReport(spec.slug)
-    if spec.grading is None:
-        report.lines.append("parts only (no sandbox protocol)")
-        return report
+def _fingerprint(spec: ExerciseSpec, seed: int) -> str:
+    params = variant_params(spec, seed)
+    made: dict[str, Any] = {"params": params}
+    if spec.grading is not None:
+        made["inputs"] = spec.grading.inputs(params, inputs_rng(seed, 1))
+    return json.dumps(made, sort_keys=True, default=str)
+
+
+def _check_variants(spec: ExerciseSpec, report: ValidationReport) -> None:
     for seed in VALIDATION_SEEDS:
-        a = variant_params(spec, seed), spec.grading.inputs(variant_params(spec, seed), inputs_rng(seed, 1))
-        b = variant_params(spec, seed), spec.grading.inputs(variant_params(spec, seed), inputs_rng(seed, 1))
-        if json.dumps(a, sort_keys=True, default=str) != json.dumps(b, sort_keys=True, default=str):
+        if _fingerprint(spec, seed) != _fingerprint(spec, seed):
             report.problems.append(f"seed {seed}: variant or inputs are not reproducible")
-        ref = grade_answer(spec, answer=_answer(spec, spec.solution), seed=seed, attempt=1)
-        checks_max = spec.max_score - sum(float(p["max_score"]) for p in spec.parts)
-        checks_score = sum(t["score"] for t in ref.results["tests"] if "part" not in t)
-        if checks_score < checks_max - 1e-9:
+
+
+def _check_parts(spec: ExerciseSpec, report: ValidationReport) -> None:
+    for seed in VALIDATION_SEEDS:
+        params = variant_params(spec, seed)
+        for part in spec.parts:
+            report.problems.extend(f"seed {seed}: {p}" for p in part_problems(part, params))
+
+
+def _check_reference(spec: ExerciseSpec, report: ValidationReport) -> None:
+    for seed in VALIDATION_SEEDS:
+        parts = reference_answers(spec.parts, variant_params(spec, seed))
+        answer = _answer(spec, spec.solution) if spec.grading is not None else ""
+        ref = grade_answer(spec, answer=answer, parts=parts, seed=seed, attempt=1)
+        if ref.score < spec.max_score - 1e-9:
             report.problems.append(
-                f"seed {seed}: the reference scores {checks_score}/{checks_max}: {ref.results['output']}"
+                f"seed {seed}: the reference scores {ref.score:g}/{spec.max_score:g}: "
+                f"{ref.results['output']}"
             )
         else:
-            report.lines.append(f"reference {checks_score:g}/{checks_max:g} (seed {seed})")
+            report.lines.append(f"reference {ref.score:g}/{spec.max_score:g} (seed {seed})")
+
+
+def validate_spec(spec: ExerciseSpec) -> ValidationReport:
+    report = ValidationReport(spec.slug)
+    _check_variants(spec, report)
+    _check_parts(spec, report)
+    _check_reference(spec, report)
+    if spec.grading is None:
+        return report
     seed = VALIDATION_SEEDS[0]
     if spec.starter.strip():
-        starter = grade_answer(spec, answer=_answer(spec, spec.starter), seed=seed, attempt=1)
-        if starter.score >= spec.max_score - sum(float(p["max_score"]) for p in spec.parts) - 1e-9:
+        # The starter is graded with the parts right: the code alone must fall short.
+        parts = reference_answers(spec.parts, variant_params(spec, seed))
+        starter = grade_answer(
+            spec, answer=_answer(spec, spec.starter), parts=parts, seed=seed, attempt=1
+        )
+        if starter.score >= spec.max_score - 1e-9:
             report.problems.append("the starter code already gets full marks")
         else:
-            report.lines.append(f"starter {starter.score:g}/{starter.max_score:g}")
+            report.lines.append(
+                f"starter {starter.score:g}/{starter.max_score:g} (parts answered right)"
+            )
     declared = {m.name for m in spec.grading.misconceptions}
     for name, text in spec.wrong_answers.items():
         if name not in declared:

@@ -220,7 +220,13 @@ def match_misconception(
         checks = [by_name[n] for n in m.on_checks] if m.on_checks else spec.grading.checks
         try:
             if all(
-                compare(_value(c, outputs)[0], c.get(predicted), rtol=c.rtol, atol=c.atol).ok
+                compare(
+                    _value(c, outputs)[0],
+                    c.get(predicted),
+                    rtol=c.rtol,
+                    atol=c.atol,
+                    strict_tensor=c.strict_tensor,
+                ).ok
                 for c in checks
             ):
                 return m.name

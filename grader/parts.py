@@ -54,7 +54,9 @@ def grade_part(part: dict[str, Any], answer: Any, params: dict[str, Any]) -> dic
             output = "Correct." if ok else f"{value:g} is not right."
             if not ok:
                 for rule in part.get("misconceptions", []):
-                    guess = float(params[rule["param"]]) if "param" in rule else float(rule["value"])
+                    guess = (
+                        float(params[rule["param"]]) if "param" in rule else float(rule["value"])
+                    )
                     if math.isclose(value, guess, rel_tol=tol, abs_tol=tol):
                         output += " " + rule["message"]
                         break
@@ -73,3 +75,51 @@ def grade_parts(
     parts: list[dict[str, Any]], answers: dict[str, Any], params: dict[str, Any]
 ) -> list[dict[str, Any]]:
     return [grade_part(p, answers.get(p["id"]), params) for p in parts]
+
+
+def reference_answers(parts: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
+    """The answers that get every part right (used by checkcourse and the demo script)."""
+    answers: dict[str, Any] = {}
+    for part in parts:
+        if part["kind"] == "choice":
+            answers[part["id"]] = (
+                list(part["correct"]) if part.get("multiple") else part["correct"][0]
+            )
+        else:
+            answers[part["id"]] = repr(part_expected_number(part, params))
+    return answers
+
+
+def part_problems(part: dict[str, Any], params: dict[str, Any]) -> list[str]:
+    """What is wrong with one part for one variant: its reference answer must score full
+    marks, and each declared wrong answer must score 0 and get its own message."""
+    problems: list[str] = []
+    where = f"part {part['id']!r}"
+    if "answer_param" in part and part["answer_param"] not in params:
+        return [f"{where}: 'answer_param' {part['answer_param']!r} is not a variant parameter"]
+    right = grade_part(part, reference_answers([part], params)[part["id"]], params)
+    if right["status"] != "passed":
+        problems.append(f"{where}: the reference answer fails: {right['output']}")
+    if part["kind"] == "choice":
+        ids = {o["id"] for o in part["options"]}
+        if len(part["correct"]) > 1 and not part.get("multiple"):
+            problems.append(f'{where}: several correct options need "multiple": true')
+        for option in part.get("feedback", {}):
+            if option not in ids:
+                problems.append(f"{where}: feedback for unknown option {option!r}")
+            elif option in part["correct"]:
+                problems.append(f"{where}: feedback is for wrong options; {option!r} is correct")
+        return problems
+    for rule in part.get("misconceptions", []):
+        if "param" in rule and rule["param"] not in params:
+            problems.append(
+                f"{where}: misconception param {rule['param']!r} is not a variant parameter"
+            )
+            continue
+        guess = params[rule["param"]] if "param" in rule else rule.get("value")
+        result = grade_part(part, repr(float(guess)), params)
+        if result["status"] == "passed" or rule["message"] not in result["output"]:
+            problems.append(
+                f"{where}: the wrong answer {guess!r} is not recognised: {result['output']}"
+            )
+    return problems

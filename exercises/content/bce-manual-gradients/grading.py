@@ -19,11 +19,22 @@ BATCHES = ("batch-1", "batch-2", "batch-3")
 def _batch(rng: random.Random, n: int) -> dict[str, Any]:
     x = [round(rng.uniform(-3.0, 3.0), 4) for _ in range(n)]
     y = [float(rng.random() < 0.5) for _ in range(n)]
-    return {"x": x, "y": y, "w": round(rng.uniform(-1.5, 1.5), 4), "b": round(rng.uniform(-1, 1), 4)}
+    return {
+        "x": x,
+        "y": y,
+        "w": round(rng.uniform(-1.5, 1.5), 4),
+        "b": round(rng.uniform(-1, 1), 4),
+    }
 
 
 def _tensor(values: list[float]) -> dict[str, Any]:
-    return {"__tensor__": True, "dtype": "float64", "shape": [len(values)], "requires_grad": False, "data": values}
+    return {
+        "__tensor__": True,
+        "dtype": "float64",
+        "shape": [len(values)],
+        "requires_grad": False,
+        "data": values,
+    }
 
 
 def inputs(params: dict[str, Any], rng: random.Random) -> dict[str, Any]:
@@ -72,8 +83,14 @@ def _autograd(x: torch.Tensor, y: torch.Tensor, w0: float, b0: float) -> list[fl
 expected = _per_call(_autograd)
 
 CHECKS = [
-    Check(f"(dL/dw, dL/db) on {name} ({n} examples)", 10 / 3, call_value(name),
-          visibility="visible" if name != "batch-3" else "hidden", rtol=1e-6, atol=1e-9)
+    Check(
+        f"(dL/dw, dL/db) on {name} ({n} examples)",
+        10 / 3,
+        call_value(name),
+        visibility="visible" if name != "batch-3" else "hidden",
+        rtol=1e-6,
+        atol=1e-9,
+    )
     for name, n in zip(BATCHES, (5, 8, 16), strict=True)
 ]
 
@@ -87,22 +104,36 @@ MISCONCEPTIONS = [
         "forgot-batch-mean",
         "Your gradients are n times too large: the loss is the mean over the batch, so "
         "the gradient is a mean too (divide by n) (§4).",
-        _per_call(lambda x, y, w, b: [float(((_p(x, w, b) - y) * x).sum()), float((_p(x, w, b) - y).sum())]),
+        _per_call(
+            lambda x, y, w, b: [
+                float(((_p(x, w, b) - y) * x).sum()),
+                float((_p(x, w, b) - y).sum()),
+            ]
+        ),
     ),
     Misconception(
         "sign-flipped",
         "Right size, wrong sign: dL/dz = y_pred − y, not y − y_pred (§4).",
-        _per_call(lambda x, y, w, b: [float(((y - _p(x, w, b)) * x).mean()), float((y - _p(x, w, b)).mean())]),
+        _per_call(
+            lambda x, y, w, b: [
+                float(((y - _p(x, w, b)) * x).mean()),
+                float((y - _p(x, w, b)).mean()),
+            ]
+        ),
     ),
     Misconception(
         "missing-x-factor",
         "dL/dw needs the factor dz/dw = x: dL/dw = (y_pred − y)·x, while dL/db = y_pred − y (§4).",
-        _per_call(lambda x, y, w, b: [float((_p(x, w, b) - y).mean()), float((_p(x, w, b) - y).mean())]),
+        _per_call(
+            lambda x, y, w, b: [float((_p(x, w, b) - y).mean()), float((_p(x, w, b) - y).mean())]
+        ),
     ),
     Misconception(
         "logits-for-probabilities",
         "You used the logit z where the probability y_pred = sigmoid(z) belongs: "
         "dL/dz = sigmoid(z) − y (§4).",
-        _per_call(lambda x, y, w, b: [float(((w * x + b - y) * x).mean()), float((w * x + b - y).mean())]),
+        _per_call(
+            lambda x, y, w, b: [float(((w * x + b - y) * x).mean()), float((w * x + b - y).mean())]
+        ),
     ),
 ]
