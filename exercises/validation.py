@@ -87,9 +87,8 @@ def validate_spec(spec: ExerciseSpec) -> ValidationReport:
         if starter.score >= spec.max_score - 1e-9:
             report.problems.append("the starter code already gets full marks")
         else:
-            report.lines.append(
-                f"starter {starter.score:g}/{starter.max_score:g} (parts answered right)"
-            )
+            note = " (parts answered right)" if spec.parts else ""
+            report.lines.append(f"starter {starter.score:g}/{starter.max_score:g}{note}")
     declared = {m.name for m in spec.grading.misconceptions}
     for name, text in spec.wrong_answers.items():
         if name not in declared:

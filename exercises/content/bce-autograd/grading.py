@@ -1,0 +1,94 @@
+"""bce-autograd (notes §4): dL/dw and dL/db of the mean BCE loss with loss.backward().
+
+Same seeded batches as bce-manual-gradients. The misconceptions are the ways the
+*loss* gets written wrong before autograd differentiates it faithfully."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from exercises.spec import Check, Misconception, call_value, tensor_arg
+
+BATCHES = (("batch-1", 5), ("batch-2", 8), ("batch-3", 16))
+Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def inputs(params: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    calls = []
+    for call_id, n in BATCHES:
+        x = [round(rng.uniform(-3.0, 3.0), 4) for _ in range(n)]
+        y = [float(rng.random() < 0.5) for _ in range(n)]
+        w, b = round(rng.uniform(-1.5, 1.5), 4), round(rng.uniform(-1.0, 1.0), 4)
+        calls.append(
+            {
+                "id": call_id,
+                "function": "grads",
+                "args": [tensor_arg(x), tensor_arg(y), w, b],
+                "kwargs": {},
+            }
+        )
+    return {"calls": calls}
+
+
+def _gradients(loss_of: Loss) -> Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]:
+    """Outputs of an answer that builds its loss with `loss_of(z, y)` and back-propagates."""
+
+    def outputs(params: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        results = {}
+        for call in inputs["calls"]:
+            x_arg, y_arg, w0, b0 = call["args"]
+            x = torch.tensor(x_arg["data"], dtype=torch.float64)
+            y = torch.tensor(y_arg["data"], dtype=torch.float64)
+            w = torch.tensor(float(w0), dtype=torch.float64, requires_grad=True)
+            b = torch.tensor(float(b0), dtype=torch.float64, requires_grad=True)
+            loss_of(w * x + b, y).backward()
+            results[call["id"]] = {"value": [w.grad, b.grad]}
+        return {"results": results}
+
+    return outputs
+
+
+def _bce(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    return F.binary_cross_entropy(torch.sigmoid(z), y)
+
+
+expected = _gradients(_bce)
+
+CHECKS = [
+    Check(
+        f"(dL/dw, dL/db) on {name} ({n} examples)",
+        10 / 3,
+        call_value(name),
+        visibility="hidden" if name == "batch-3" else "visible",
+        rtol=1e-6,
+        atol=1e-9,
+    )
+    for name, n in BATCHES
+]
+
+MISCONCEPTIONS = [
+    Misconception(
+        "forgot-batch-mean",
+        "Your gradients are n times too large: the loss is the mean over the batch, not "
+        "the sum, and autograd differentiates exactly the loss you wrote (§4).",
+        _gradients(lambda z, y: F.binary_cross_entropy(torch.sigmoid(z), y, reduction="sum")),
+    ),
+    Misconception(
+        "sign-flipped",
+        "Right size, wrong sign: the loss is minus the log-likelihood, "
+        "L = −[y·log(ŷ) + (1−y)·log(1−ŷ)] (§4).",
+        _gradients(lambda z, y: -_bce(z, y)),
+    ),
+    Misconception(
+        "probabilities-into-logits-loss",
+        "Logits and probabilities are mixed up: binary_cross_entropy_with_logits applies "
+        "the sigmoid itself, so it takes z, not ŷ = sigmoid(z). Use binary_cross_entropy "
+        "on ŷ, or the _with_logits version on z (§4).",
+        _gradients(lambda z, y: F.binary_cross_entropy_with_logits(torch.sigmoid(z), y)),
+    ),
+]

@@ -1,0 +1,70 @@
+"""nested-chain-rule (notes §2): dz/dx of z = exp(sin(x²)), as a formula in x.
+
+Graded numerically at seeded points against torch autograd. Each misconception is
+the derivative with one chain-rule factor dropped (or the sign flipped), so the
+feedback can say which level was missed."""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+import torch
+
+from exercises.spec import Check, Misconception, at_points, derivative_values, random_points
+
+VISIBLE, HIDDEN = 4, 4
+
+
+def inputs(params: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    return {"points": random_points(rng, VISIBLE + HIDDEN)}
+
+
+def expected(params: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+    return {"values": derivative_values(lambda x: torch.exp(torch.sin(x**2)), inputs["points"])}
+
+
+CHECKS = [
+    Check("dz/dx at 4 points", 5, lambda o: o["values"][:VISIBLE], rtol=1e-6, atol=1e-8),
+    Check(
+        "dz/dx at 4 more points",
+        5,
+        lambda o: o["values"][VISIBLE:],
+        visibility="hidden",
+        rtol=1e-6,
+        atol=1e-8,
+    ),
+]
+
+
+def _outer(x: float) -> float:
+    return math.exp(math.sin(x * x))
+
+
+MISCONCEPTIONS = [
+    Misconception(
+        "dropped-inner-factor",
+        "One factor is missing: the innermost one, dy/dx = 2x. Three levels give three "
+        "factors (§2).",
+        at_points(lambda x: _outer(x) * math.cos(x * x)),
+    ),
+    Misconception(
+        "dropped-middle-factor",
+        "One factor is missing: the middle one, d/dy sin(y) = cos(x²). Three levels give "
+        "three factors (§2).",
+        at_points(lambda x: _outer(x) * 2 * x),
+    ),
+    Misconception(
+        "dropped-outer-factor",
+        "One factor is missing: the outer one, d/du exp(u) = exp(sin(x²)): the exponential is "
+        "its own derivative, it does not become 1 (§2).",
+        at_points(lambda x: 2 * x * math.cos(x * x)),
+    ),
+    Misconception(
+        "sign-error",
+        "Right factors, wrong sign: every factor here is taken with a plus sign, "
+        "d/dy sin(y) = +cos(y) (§2).",
+        at_points(lambda x: -2 * x * math.cos(x * x) * _outer(x)),
+    ),
+]
