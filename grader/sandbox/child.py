@@ -65,9 +65,9 @@ def run_child(payload: bytes | bytearray, plan: layers.LayerPlan) -> NoReturn:
         del payload
         result = execute(request)
         try:
-            data = json.dumps(result, allow_nan=False, ensure_ascii=False).encode(
-                "utf-8", "surrogatepass"
-            )
+            # ASCII-only JSON: a lone surrogate in a student's string travels as an
+            # escape the parent can clean, instead of as bytes that are not UTF-8.
+            data = json.dumps(result, allow_nan=False).encode()
         except (TypeError, ValueError) as exc:
             data = json.dumps(
                 {"status": "error", "outputs": {}, "error": f"result not encodable: {exc}"}
