@@ -23,10 +23,13 @@ from .models import Score, Submission
 logger = logging.getLogger(__name__)
 
 
-def _enqueue(submission_id: int) -> None:
+def _enqueue(submission_id: int, *, countdown: float = 0) -> None:
     from .tasks import grade_submission_task  # tasks import services; keep the loop lazy
 
-    grade_submission_task.delay(submission_id)
+    if countdown:
+        grade_submission_task.apply_async((submission_id,), countdown=countdown)
+    else:
+        grade_submission_task.delay(submission_id)
 
 
 def _check_back_pressure(student: AbstractBaseUser) -> None:
@@ -153,7 +156,8 @@ def _grading_failed(submission: Submission) -> Submission:
         Submission.objects.filter(pk=submission.pk, status=Submission.Status.RUNNING).update(
             status=Submission.Status.QUEUED, enqueued_at=timezone.now()
         )
-        transaction.on_commit(lambda: _enqueue(submission.pk))
+        # Back off: an immediate retry would likely meet the same broken dependency.
+        transaction.on_commit(lambda: _enqueue(submission.pk, countdown=5.0 * submission.grade_attempts))
     else:
         Submission.objects.filter(pk=submission.pk, status=Submission.Status.RUNNING).update(
             status=Submission.Status.ERROR,
