@@ -5,5 +5,6 @@ imports, so this directory alone can be bound read-only into the jail.
 """
 
 from .api import Job, Limits, SandboxResult, run
+from .client import SandboxUnavailable
 
-__all__ = ["Job", "Limits", "SandboxResult", "run"]
+__all__ = ["Job", "Limits", "SandboxResult", "SandboxUnavailable", "run"]

@@ -183,6 +183,9 @@ def main() -> None:
     from . import layers, runner
 
     runner.warm_up()
+    # bwrap --clearenv still leaves PWD, and Python's C-locale coercion sets LC_CTYPE:
+    # children start with nothing at all.
+    os.environ.clear()
     # Not dumpable: /proc/<zygote>/mem, environ etc. become unreadable to its children
     # even before Landlock is on.
     ctypes.CDLL(None).prctl(layers.PR_SET_DUMPABLE, 0, 0, 0, 0)
