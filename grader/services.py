@@ -26,10 +26,15 @@ logger = logging.getLogger(__name__)
 def _enqueue(submission_id: int, *, countdown: float = 0) -> None:
     from .tasks import grade_submission_task  # tasks import services; keep the loop lazy
 
-    if countdown:
-        grade_submission_task.apply_async((submission_id,), countdown=countdown)
-    else:
-        grade_submission_task.delay(submission_id)
+    try:
+        if countdown:
+            grade_submission_task.apply_async((submission_id,), countdown=countdown)
+        else:
+            grade_submission_task.delay(submission_id)
+    except Exception:
+        # The row is committed as `queued`; the periodic sweep enqueues it again once
+        # the broker is back, so the student's answer is not lost and they get no 500.
+        logger.exception("could not enqueue submission %s; the sweep will retry", submission_id)
 
 
 def _check_back_pressure(student: AbstractBaseUser) -> None:
