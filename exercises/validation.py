@@ -8,13 +8,16 @@ message, and its seeded variants and inputs are reproducible."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from grader.grading import grade_answer, variant_params
 from grader.parts import part_problems, reference_answers
+from grader.quiz_grading import grade_quiz, reference_quiz_answers
 
 from .course import ExerciseSpec
+from .quiz import QuizSpec, quiz_fingerprint
 from .spec import inputs_rng
 
 VALIDATION_SEEDS = (11, 4242)
@@ -73,6 +76,11 @@ def _check_reference(spec: ExerciseSpec, report: ValidationReport) -> None:
 def validate_spec(spec: ExerciseSpec) -> ValidationReport:
     report = ValidationReport(spec.slug)
     _check_variants(spec, report)
+    for seed in VALIDATION_SEEDS:
+        texts = [spec.statement, *(p["prompt"] for p in spec.parts)]
+        unknown = _unknown_placeholders(texts, variant_params(spec, seed))
+        if unknown:
+            report.problems.append(f"seed {seed}: the statement uses unknown parameters {unknown}")
     _check_parts(spec, report)
     _check_reference(spec, report)
     if spec.grading is None:
@@ -105,4 +113,53 @@ def validate_spec(spec: ExerciseSpec) -> ValidationReport:
     missing = declared - set(spec.wrong_answers)
     for name in sorted(missing):
         report.problems.append(f"misconception {name!r} has no example answer under wrong/")
+    return report
+
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+def _unknown_placeholders(texts: list[str], params: dict[str, Any]) -> list[str]:
+    return sorted({m for text in texts for m in _PLACEHOLDER.findall(text) if m not in params})
+
+
+def validate_quiz(spec: QuizSpec) -> ValidationReport:
+    """A quiz is sound when its reference answers get full marks for every validation
+    seed, each question's declared wrong answers are recognised (formula misconceptions
+    through the sandbox, numeric ones by their message), its prompts name only variant
+    parameters, and its variants are reproducible."""
+    report = ValidationReport(spec.slug)
+    for seed in VALIDATION_SEEDS:
+        if quiz_fingerprint(spec, seed) != quiz_fingerprint(spec, seed):
+            report.problems.append(f"seed {seed}: variant or formula points are not reproducible")
+        params = spec.params(seed)
+        unknown = _unknown_placeholders([q["prompt"] for q in spec.questions], params)
+        if unknown:
+            report.problems.append(f"seed {seed}: prompts use unknown parameters {unknown}")
+        for question in spec.questions:
+            if question["kind"] != "formula":
+                report.problems.extend(f"seed {seed}: {p}" for p in part_problems(question, params))
+        ref = grade_quiz(spec, answers=reference_quiz_answers(spec, params), seed=seed)
+        if ref.score < spec.max_score - 1e-9:
+            failed = [
+                f"{t['question']}: {t['output']}"
+                for t in ref.results["tests"]
+                if t["status"] != "passed"
+            ]
+            report.problems.append(
+                f"seed {seed}: the reference answers score {ref.score:g}/{spec.max_score:g}: {failed}"
+            )
+        else:
+            report.lines.append(
+                f"reference {ref.score:g}/{spec.max_score:g} over {len(spec.questions)} questions (seed {seed})"
+            )
+    for qid, formula in spec.formulas.items():
+        sub = validate_spec(formula)
+        report.problems.extend(f"{qid}: {p}" for p in sub.problems)
+        report.lines.extend(f"{qid}: {line}" for line in sub.lines if line.startswith("wrong/"))
+    kinds = sorted({q["kind"] for q in spec.questions})
+    sections = sorted({q["section"] for q in spec.questions})
+    report.lines.append(
+        f"{len(spec.questions)} questions ({', '.join(kinds)}), notes § {', '.join(sections)}"
+    )
     return report
