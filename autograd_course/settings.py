@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "accounts",
     "exercises",
     "grader",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("grader.api_urls")),
+    path("dashboard/", include("dashboard.urls")),
+    path("console/", include("dashboard.console_urls")),
     path("", include("grader.urls")),
     path("", include("exercises.urls")),
 ]

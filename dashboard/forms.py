@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxValueValidator
+from django.utils import timezone
+
+from exercises.models import Exercise
+from grader.models import AuditLogEntry, Submission
+
+from .console_selectors import SubmissionFilters
+
+
+class SubmissionFilterForm(forms.Form):
+    """The console's submission filters, read from the query string."""
+
+    exercise = forms.ModelChoiceField(
+        queryset=Exercise.objects.only("id", "slug"), required=False, to_field_name="slug"
+    )
+    student = forms.CharField(required=False, max_length=150)
+    status = forms.ChoiceField(
+        choices=[("", "any status"), *Submission.Status.choices], required=False
+    )
+    submitted_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    submitted_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    score_min = forms.FloatField(required=False, widget=forms.NumberInput(attrs={"step": "any"}))
+    score_max = forms.FloatField(required=False, widget=forms.NumberInput(attrs={"step": "any"}))
+    misconception = forms.CharField(required=False, max_length=80)
+    overridden = forms.BooleanField(required=False, label="only overridden")
+
+    def filters(self) -> SubmissionFilters:
+        """The filters of a bound form; invalid fields are left out, not fatal."""
+        data: dict[str, Any] = self.cleaned_data if self.is_valid() else {}
+
+        def day(value: Any, *, plus: int = 0) -> datetime | None:
+            if not value:
+                return None
+            start = datetime.combine(value, time.min) + timedelta(days=plus)
+            return timezone.make_aware(start)
+
+        exercise = data.get("exercise")
+        return SubmissionFilters(
+            exercise_id=exercise.pk if exercise else None,
+            student=(data.get("student") or "").strip(),
+            status=data.get("status") or "",
+            submitted_from=day(data.get("submitted_from")),
+            # The "to" date is inclusive: everything before the next midnight.
+            submitted_to=day(data.get("submitted_to"), plus=1),
+            score_min=data.get("score_min"),
+            score_max=data.get("score_max"),
+            misconception=(data.get("misconception") or "").strip(),
+            overridden=bool(data.get("overridden")),
+        )
+
+
+class OverrideForm(forms.Form):
+    score = forms.FloatField(min_value=0, widget=forms.NumberInput(attrs={"step": "any"}))
+    reason = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), strip=True,
+        help_text="Required; it goes into the audit log with your name.",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, max_score: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["score"]
+        field.validators.append(MaxValueValidator(max_score))
+        field.widget.attrs["max"] = f"{max_score:g}"
+        field.help_text = f"Between 0 and {max_score:g}."
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RegradeForm(forms.Form):
+    """What to regrade: the ticked submissions, or every submission to an exercise."""
+
+    submissions = forms.ModelMultipleChoiceField(
+        queryset=Submission.objects.only("id"), required=False
+    )
+    exercise = forms.ModelChoiceField(
+        queryset=Exercise.objects.only("id", "slug"), required=False, to_field_name="slug"
+    )
+    reason = forms.CharField(max_length=2000, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        has_subs = bool(data.get("submissions"))
+        if has_subs == bool(data.get("exercise")):
+            raise forms.ValidationError("Choose either some submissions or one exercise.")
+        return data
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("", "any action"), *AuditLogEntry.Action.choices], required=False
+    )

@@ -1,0 +1,517 @@
+"""Reads for the instructor dashboard: the gradebook, exercise statistics, one student.
+
+Every read is a fixed number of queries whatever the number of students: per-student
+figures are aggregated in SQL (conditional aggregates, GROUP BY), and only what a page
+shows is fetched (a page of the gradebook, buckets of a histogram)."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Floor, Least
+
+from accounts.roles import INSTRUCTOR_GROUP
+from exercises.models import Exercise
+from grader.models import Score, Submission
+
+GRADEBOOK_PAGE_SIZE = 50
+SOLVED_EPSILON = 1e-9
+HISTOGRAM_BINS = 10
+
+
+def students() -> QuerySet[AbstractUser]:
+    """Everyone who takes the course: active accounts that are neither staff nor
+    instructors."""
+    user_model = get_user_model()
+    return user_model.objects.filter(is_active=True, is_staff=False).exclude(
+        groups__name=INSTRUCTOR_GROUP
+    )
+
+
+def gradebook_exercises() -> list[Exercise]:
+    """The gradebook's columns: every exercise, open or closed, in course order."""
+    return list(Exercise.objects.only("id", "slug", "title", "max_score", "position"))
+
+
+# --- Gradebook ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    score: float | None
+    best: float | None
+    attempts: int
+    late: bool
+    max_score: float
+
+    @property
+    def solved(self) -> bool:
+        return self.best is not None and self.best >= self.max_score - SOLVED_EPSILON
+
+
+@dataclass
+class GradebookRow:
+    id: int
+    username: str
+    name: str
+    email: str
+    total: float
+    solved: int
+    cells: list[Cell] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ColumnSummary:
+    exercise: Exercise
+    attempted: int
+    solved: int
+    mean_score: float | None
+
+
+@dataclass
+class Gradebook:
+    exercises: list[Exercise]
+    page: Page[Any]
+    rows: list[GradebookRow]
+    columns: list[ColumnSummary]
+    max_total: float
+    sort: str
+    query: str
+
+    @property
+    def query_string(self) -> str:
+        """The filter and sort, for links to other pages of the same view."""
+        return urlencode({"q": self.query, "sort": self.sort})
+
+
+SORTS = ("name", "-name", "total", "-total", "solved", "-solved")
+
+
+def _is_valid_sort(sort: str, exercises: list[Exercise]) -> bool:
+    if sort in SORTS:
+        return True
+    key = sort.lstrip("-")
+    return key.startswith("e") and key[1:].isdigit() and int(key[1:]) in {e.pk for e in exercises}
+
+
+def _per_exercise_annotations(exercises: list[Exercise]) -> dict[str, Any]:
+    """One conditional aggregate per exercise and figure over the student's Score rows:
+    a single GROUP BY query gives the whole row."""
+    annotations: dict[str, Any] = {}
+    for e in exercises:
+        here = Q(scores__exercise_id=e.pk)
+        annotations[f"s{e.pk}"] = Max("scores__kept_score", filter=here)
+        annotations[f"b{e.pk}"] = Max("scores__best_score", filter=here)
+        annotations[f"a{e.pk}"] = Max("scores__attempts", filter=here)
+        annotations[f"l{e.pk}"] = Max(
+            Case(When(scores__is_late=True, then=Value(1)), default=Value(0)),
+            filter=here,
+            output_field=IntegerField(),
+        )
+    return annotations
+
+
+def _student_totals(qs: QuerySet[Any]) -> QuerySet[Any]:
+    return qs.annotate(
+        total=Coalesce(Sum("scores__kept_score"), Value(0.0), output_field=FloatField()),
+        solved=Count(
+            "scores",
+            filter=Q(scores__best_score__gte=F("scores__max_score") - SOLVED_EPSILON),
+        ),
+    )
+
+
+def gradebook_rows(
+    *, exercises: list[Exercise], query: str = "", sort: str = "name"
+) -> QuerySet[Any]:
+    """Students with their totals and one column group per exercise, as dicts; filtered
+    by name and ordered by `sort`. One query however it is sliced or iterated."""
+    qs = students()
+    if query:
+        qs = qs.filter(
+            Q(username__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+        )
+    values = _student_totals(
+        qs.values("id", "username", "first_name", "last_name", "email")
+    ).annotate(**_per_exercise_annotations(exercises))
+    if not _is_valid_sort(sort, exercises):
+        sort = "name"
+    key, descending = sort.lstrip("-"), sort.startswith("-")
+    column = {"name": "username", "total": "total", "solved": "solved"}.get(key, f"s{key[1:]}")
+    ordering = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_first=True)
+    return values.order_by(ordering, "username")
+
+
+def gradebook_row(values: dict[str, Any], exercises: list[Exercise]) -> GradebookRow:
+    name = f"{values['first_name']} {values['last_name']}".strip()
+    return GradebookRow(
+        id=values["id"],
+        username=values["username"],
+        name=name,
+        email=values["email"],
+        total=float(values["total"] or 0.0),
+        solved=int(values["solved"] or 0),
+        cells=[
+            Cell(
+                score=values[f"s{e.pk}"],
+                best=values[f"b{e.pk}"],
+                attempts=int(values[f"a{e.pk}"] or 0),
+                late=bool(values[f"l{e.pk}"]),
+                max_score=e.max_score,
+            )
+            for e in exercises
+        ],
+    )
+
+
+def gradebook_column_summaries(
+    *, exercises: list[Exercise], query: str = ""
+) -> list[ColumnSummary]:
+    """Per exercise over the (filtered) students: how many attempted, solved, the mean."""
+    scores = Score.objects.filter(student__in=students())
+    if query:
+        scores = scores.filter(
+            Q(student__username__icontains=query)
+            | Q(student__first_name__icontains=query)
+            | Q(student__last_name__icontains=query)
+        )
+    by_exercise = {
+        row["exercise_id"]: row
+        for row in scores.values("exercise_id").annotate(
+            attempted=Count("id", filter=Q(attempts__gt=0)),
+            solved=Count("id", filter=Q(best_score__gte=F("max_score") - SOLVED_EPSILON)),
+            mean_score=Avg("kept_score"),
+        )
+    }
+    return [
+        ColumnSummary(
+            exercise=e,
+            attempted=by_exercise.get(e.pk, {}).get("attempted", 0),
+            solved=by_exercise.get(e.pk, {}).get("solved", 0),
+            mean_score=by_exercise.get(e.pk, {}).get("mean_score"),
+        )
+        for e in exercises
+    ]
+
+
+def gradebook(*, query: str = "", sort: str = "name", page: int | str = 1) -> Gradebook:
+    exercises = gradebook_exercises()
+    if not _is_valid_sort(sort, exercises):
+        sort = "name"
+    rows = gradebook_rows(exercises=exercises, query=query, sort=sort)
+    # Count the students without the GROUP BY: the paginator's count stays cheap.
+    paginator = Paginator(rows, GRADEBOOK_PAGE_SIZE)
+    paginator.count = _filtered_students(query).count()  # type: ignore[misc]
+    current = paginator.get_page(page)
+    return Gradebook(
+        exercises=exercises,
+        page=current,
+        rows=[gradebook_row(values, exercises) for values in current.object_list],
+        columns=gradebook_column_summaries(exercises=exercises, query=query),
+        max_total=sum(e.max_score for e in exercises),
+        sort=sort,
+        query=query,
+    )
+
+
+def _filtered_students(query: str) -> QuerySet[AbstractUser]:
+    qs = students()
+    if query:
+        qs = qs.filter(
+            Q(username__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+        )
+    return qs
+
+
+def gradebook_export_rows(*, query: str = "") -> tuple[list[Exercise], Iterator[GradebookRow]]:
+    """Every student's row, streamed from one query (for the CSV export)."""
+    exercises = gradebook_exercises()
+    rows = gradebook_rows(exercises=exercises, query=query, sort="name")
+    return exercises, (gradebook_row(values, exercises) for values in rows.iterator(chunk_size=500))
+
+
+# --- Exercises ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExerciseSummary:
+    exercise: Exercise
+    submissions: int
+    students: int
+    solved: int
+    mean_score: float | None
+    enrolled: int
+
+    @property
+    def solve_rate(self) -> float | None:
+        """Solved among the students who tried."""
+        return self.solved / self.students if self.students else None
+
+
+def exercise_summaries() -> list[ExerciseSummary]:
+    """One line per exercise for the overview; three queries in all."""
+    exercises = gradebook_exercises()
+    subs = {
+        r["exercise_id"]: r
+        for r in Submission.objects.values("exercise_id").annotate(
+            n=Count("id"), students=Count("student_id", distinct=True)
+        )
+    }
+    scores = {
+        r["exercise_id"]: r
+        for r in Score.objects.filter(student__in=students())
+        .values("exercise_id")
+        .annotate(
+            solved=Count("id", filter=Q(best_score__gte=F("max_score") - SOLVED_EPSILON)),
+            mean_score=Avg("kept_score"),
+        )
+    }
+    enrolled = students().count()
+    return [
+        ExerciseSummary(
+            exercise=e,
+            submissions=subs.get(e.pk, {}).get("n", 0),
+            students=subs.get(e.pk, {}).get("students", 0),
+            solved=scores.get(e.pk, {}).get("solved", 0),
+            mean_score=scores.get(e.pk, {}).get("mean_score"),
+            enrolled=enrolled,
+        )
+        for e in exercises
+    ]
+
+
+@dataclass(frozen=True)
+class Bucket:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class MisconceptionRow:
+    name: str
+    submissions: int
+    students: int
+    example_id: int
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ExerciseStats:
+    exercise: Exercise
+    submissions: int
+    students: int
+    graded: int
+    errored: int
+    late: int
+    solved: int
+    mean_score: float | None
+    median_time_to_solve: timedelta | None
+    median_attempts: float | None
+    distribution: list[Bucket]
+    misconceptions: list[MisconceptionRow]
+
+    @property
+    def solve_rate(self) -> float | None:
+        return self.solved / self.students if self.students else None
+
+
+def _bucket_labels(bins: int) -> list[str]:
+    step = 100 // bins
+    labels = [f"{i * step}–{(i + 1) * step}%" for i in range(bins)]
+    labels[-1] = f"{(bins - 1) * step}–<100%"
+    return [*labels, "100%"]
+
+
+def score_distribution(*, exercise: Exercise) -> list[Bucket]:
+    """Students by best score in tenths of the maximum, full marks on their own bar."""
+    if exercise.max_score <= 0:
+        return []
+    bucket = Least(
+        Floor(F("best_score") * HISTOGRAM_BINS / exercise.max_score + SOLVED_EPSILON),
+        Value(HISTOGRAM_BINS),
+        output_field=IntegerField(),
+    )
+    counts = dict(
+        Score.objects.filter(exercise=exercise, attempts__gt=0, student__in=students())
+        .annotate(bucket=bucket)
+        .values("bucket")
+        .annotate(n=Count("id"))
+        .values_list("bucket", "n")
+    )
+    labels = _bucket_labels(HISTOGRAM_BINS)
+    return [Bucket(label, int(counts.get(i, 0))) for i, label in enumerate(labels)]
+
+
+def _median_time_to_solve(exercise: Exercise) -> tuple[timedelta | None, float | None]:
+    """From a student's first submission to the one that first got full marks; and how
+    many attempts that took. Medians over the students who solved it."""
+    first = Submission.objects.filter(
+        student_id=OuterRef("student_id"), exercise_id=exercise.pk
+    ).order_by("submitted_at", "id")
+    solvers = (
+        Score.objects.filter(exercise=exercise, solved_at__isnull=False)
+        .annotate(first_at=Subquery(first.values("submitted_at")[:1]))
+        .annotate(
+            tries=Subquery(
+                Submission.objects.filter(
+                    student_id=OuterRef("student_id"),
+                    exercise_id=exercise.pk,
+                    submitted_at__lte=OuterRef("solved_at"),
+                )
+                .values("student_id")
+                .annotate(n=Count("id"))
+                .values("n")[:1]
+            )
+        )
+        .values_list("first_at", "solved_at", "tries")
+    )
+    spans: list[float] = []
+    tries: list[int] = []
+    for first_at, solved_at, n in solvers:
+        if first_at is not None and solved_at is not None:
+            spans.append(max(0.0, (solved_at - first_at).total_seconds()))
+        if n:
+            tries.append(int(n))
+    median_span = timedelta(seconds=statistics.median(spans)) if spans else None
+    return median_span, (float(statistics.median(tries)) if tries else None)
+
+
+def misconceptions_for(*, exercise: Exercise, limit: int = 10) -> list[MisconceptionRow]:
+    rows = (
+        Submission.objects.filter(exercise=exercise)
+        .exclude(misconception="")
+        .values("misconception")
+        .annotate(n=Count("id"), students=Count("student_id", distinct=True), example=Max("id"))
+        .order_by("-n", "misconception")[:limit]
+    )
+    messages = _misconception_messages(exercise.slug)
+    return [
+        MisconceptionRow(
+            name=r["misconception"],
+            submissions=r["n"],
+            students=r["students"],
+            example_id=r["example"],
+            message=messages.get(r["misconception"], ""),
+        )
+        for r in rows
+    ]
+
+
+def _misconception_messages(slug: str) -> dict[str, str]:
+    """What each misconception tells the student, from the exercise's content on disk
+    (synthetic or removed exercises have none)."""
+    try:
+        from exercises.course import load_spec
+
+        spec = load_spec(slug)
+    except Exception:  # content missing or invalid: the names alone still help
+        return {}
+    grading = getattr(spec, "grading", None)
+    return {m.name: m.message for m in getattr(grading, "misconceptions", [])}
+
+
+def exercise_stats(*, exercise: Exercise) -> ExerciseStats:
+    counts = Submission.objects.filter(exercise=exercise).aggregate(
+        n=Count("id"),
+        students=Count("student_id", distinct=True),
+        graded=Count("id", filter=Q(status=Submission.Status.GRADED)),
+        errored=Count("id", filter=Q(status=Submission.Status.ERROR)),
+        late=Count("id", filter=Q(is_late=True)),
+    )
+    scores = Score.objects.filter(exercise=exercise, student__in=students()).aggregate(
+        solved=Count("id", filter=Q(best_score__gte=F("max_score") - SOLVED_EPSILON)),
+        mean_score=Avg("kept_score", filter=Q(attempts__gt=0)),
+    )
+    median_span, median_tries = _median_time_to_solve(exercise)
+    return ExerciseStats(
+        exercise=exercise,
+        submissions=counts["n"],
+        students=counts["students"],
+        graded=counts["graded"],
+        errored=counts["errored"],
+        late=counts["late"],
+        solved=scores["solved"],
+        mean_score=scores["mean_score"],
+        median_time_to_solve=median_span,
+        median_attempts=median_tries,
+        distribution=score_distribution(exercise=exercise),
+        misconceptions=misconceptions_for(exercise=exercise),
+    )
+
+
+# --- One student -------------------------------------------------------------------
+
+
+@dataclass
+class StudentView:
+    student: AbstractUser
+    scores: list[Score]
+    page: Page[Any]
+    total: float
+    max_total: float
+
+
+STUDENT_PAGE_SIZE = 100
+
+
+def student_view(*, student: AbstractUser, page: int | str = 1) -> StudentView:
+    scores = list(
+        Score.objects.filter(student=student)
+        .select_related("exercise")
+        .order_by("exercise__position", "exercise__slug")
+    )
+    submissions = (
+        Submission.objects.filter(student=student)
+        .select_related("exercise")
+        .defer("sandbox_stdout", "sandbox_stderr", "answer", "parts")
+        .order_by("-submitted_at", "-id")
+    )
+    return StudentView(
+        student=student,
+        scores=scores,
+        page=Paginator(submissions, STUDENT_PAGE_SIZE).get_page(page),
+        total=sum(s.kept_score for s in scores),
+        max_total=sum(e.max_score for e in gradebook_exercises()),
+    )
+
+
+def score_timeline(*, student: AbstractUser) -> dict[str, list[tuple[datetime, float]]]:
+    """Each exercise's graded scores over time, as a percentage of the maximum."""
+    series: dict[str, list[tuple[datetime, float]]] = {}
+    rows = (
+        Submission.objects.filter(student=student, status=Submission.Status.GRADED)
+        .order_by("submitted_at", "id")
+        .values_list("exercise__slug", "submitted_at", "score", "max_score")
+    )
+    for slug, at, score, max_score in rows:
+        pct = 100.0 * (score or 0.0) / max_score if max_score else 0.0
+        series.setdefault(slug, []).append((at, round(pct, 1)))
+    return series

@@ -1,0 +1,231 @@
+"""A synthetic course for measuring the staff pages: students × exercises × submissions
+with realistic scores, misconceptions, lateness and timings, written with bulk_create.
+
+The exercises are created closed (`is_active=False`) with slugs `synth-ex-NN`, so no
+student sees them and no worker tries to grade them; the students are `synth-NNNNN`
+with unusable passwords."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from exercises.models import Exercise
+from exercises.spec import variant_seed
+from grader.models import Score, Submission
+
+EXERCISE_PREFIX = "synth-ex-"
+STUDENT_PREFIX = "synth-"
+BATCH = 2000
+MAX_SCORE = 10.0
+CHECKS = (("values at 4 points", 5.0, "visible"), ("values at 4 more points", 5.0, "hidden"))
+MISCONCEPTIONS = (
+    "missing-inner-factor", "wrong-outer-derivative", "sign-error", "grad-not-zeroed",
+    "detached-too-early", "wrong-reduction", "shape-broadcast", "in-place-modification",
+)  # fmt: skip
+FIRST_NAMES = ("Ada", "Alan", "Grace", "Émile", "Noor", "Kenji", "Zoë", "Li", "Ana", "Jörg")
+LAST_NAMES = ("Lovelace", "Turing", "Hopper", "Noether", "Okafor", "Sato", "Müller", "Chen")
+
+
+@dataclass(frozen=True)
+class SynthSummary:
+    students: int
+    exercises: int
+    submissions: int
+    scores: int
+
+
+def synth_clear() -> None:
+    """Remove a previous synthetic course (its scores and submissions go with it)."""
+    user_model = get_user_model()
+    with transaction.atomic():
+        Score.objects.filter(exercise__slug__startswith=EXERCISE_PREFIX).delete()
+        Submission.objects.filter(exercise__slug__startswith=EXERCISE_PREFIX).delete()
+        Exercise.objects.filter(slug__startswith=EXERCISE_PREFIX).delete()
+        user_model.objects.filter(username__startswith=STUDENT_PREFIX).delete()
+
+
+def _exercises(count: int, start: datetime) -> list[Exercise]:
+    rows = [
+        Exercise(
+            slug=f"{EXERCISE_PREFIX}{i + 1:02d}",
+            title=f"Synthetic exercise {i + 1}",
+            notes_section=str(i + 1),
+            kind=Exercise.Kind.FORMULA,
+            protocol="formula",
+            statement_md="A synthetic exercise for measuring the staff pages.",
+            max_score=MAX_SCORE,
+            position=1000 + i,
+            due_at=start + timedelta(days=7 * (i + 1)),
+            late_penalty=0.2,
+            is_active=False,
+        )
+        for i in range(count)
+    ]
+    return Exercise.objects.bulk_create(rows)
+
+
+def _students(count: int, rng: random.Random) -> list[Any]:
+    user_model = get_user_model()
+    unusable = make_password(None)
+    rows = [
+        user_model(
+            username=f"{STUDENT_PREFIX}{i + 1:05d}",
+            first_name=rng.choice(FIRST_NAMES),
+            last_name=rng.choice(LAST_NAMES),
+            email=f"{STUDENT_PREFIX}{i + 1:05d}@example.org",
+            password=unusable,
+        )
+        for i in range(count)
+    ]
+    return user_model.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _result(
+    raw: float, score: float, misconception: str, late_penalty: float | None
+) -> dict[str, Any]:
+    passed = round(raw / 5.0)
+    tests = [
+        {
+            "name": name,
+            "score": points if i < passed else 0.0,
+            "max_score": points,
+            "status": "passed" if i < passed else "failed",
+            "output": "" if i < passed else "2 of 4 values differ (largest error 0.84)",
+            "visibility": visibility,
+        }
+        for i, (name, points, visibility) in enumerate(CHECKS)
+    ]
+    extra: dict[str, Any] = {"hidden_checks": 1}
+    if misconception:
+        extra["misconception"] = {"name": misconception, "message": "(synthetic)"}
+    if late_penalty is not None:
+        extra["late_penalty"] = late_penalty
+    output = "All checks passed." if passed == len(CHECKS) else f"{passed} of 2 checks passed."
+    return {
+        "score": score,
+        "max_score": MAX_SCORE,
+        "output": output,
+        "tests": tests,
+        "extra": extra,
+    }
+
+
+def _timings(rng: random.Random) -> dict[str, float]:
+    sandbox = round(rng.lognormvariate(math.log(45), 0.5), 2)
+    reference = round(rng.lognormvariate(math.log(4), 0.4), 2)
+    grade = round(sandbox + reference + rng.uniform(1, 6), 2)
+    queue = round(rng.lognormvariate(math.log(30), 1.0), 2)
+    return {
+        "sandbox_ms": sandbox,
+        "reference_ms": reference,
+        "grade_ms": grade,
+        "queue_ms": queue,
+        "submit_to_score_ms": round(grade + queue + rng.uniform(2, 10), 2),
+    }
+
+
+def _submissions_for(
+    student: Any, exercise: Exercise, count: int, rng: random.Random, skill: float, start: datetime
+) -> Iterator[Submission]:
+    """One student's attempts at one exercise: the chance of full marks grows with
+    skill and practice; wrong answers usually carry one of a few misconceptions."""
+    difficulty = 0.3 + 0.05 * exercise.position % 7
+    misconceptions = MISCONCEPTIONS[exercise.position % 3 :][:5]
+    at = start + timedelta(days=7 * (exercise.position - 1000), hours=rng.uniform(0, 120))
+    seed = variant_seed(student.pk, exercise.slug)
+    assert exercise.due_at is not None
+    for attempt in range(1, count + 1):
+        at += timedelta(minutes=rng.expovariate(1 / 90))
+        p_full = 1 / (1 + math.exp(-(3 * skill - 2 * difficulty + 0.35 * (attempt - 3))))
+        r = rng.random()
+        raw = MAX_SCORE if r < p_full else (5.0 if r < p_full + 0.25 else 0.0)
+        late = at > exercise.due_at
+        score = round(raw * (1 - exercise.late_penalty), 6) if late else raw
+        misconception = ""
+        if raw < MAX_SCORE and rng.random() < 0.7:
+            weights = [1 / (k + 1) for k in range(len(misconceptions))]
+            misconception = rng.choices(misconceptions, weights=weights)[0]
+        errored = rng.random() < 0.003
+        yield Submission(
+            student_id=student.pk,
+            exercise_id=exercise.pk,
+            answer=f"{'2*x*' if raw else ''}cos(x**2)  # attempt {attempt}",
+            status=Submission.Status.ERROR if errored else Submission.Status.GRADED,
+            score=None if errored else score,
+            max_score=MAX_SCORE,
+            results={}
+            if errored
+            else _result(raw, score, misconception, exercise.late_penalty if late else None),
+            error_message="The grader failed on this submission." if errored else "",
+            seed=seed,
+            attempt=attempt,
+            is_late=late,
+            misconception="" if errored else misconception,
+            grader_version=settings.GRADER_VERSION,
+            grade_attempts=3 if errored else 1,
+            timings={} if errored else _timings(rng),
+            submitted_at=at,
+            enqueued_at=at,
+            started_at=at + timedelta(milliseconds=30),
+            graded_at=at + timedelta(milliseconds=120),
+        )
+
+
+def _score_for(exercise: Exercise, student_id: int, subs: list[Submission]) -> Score:
+    """What services.score_refresh would compute (best policy, no overrides)."""
+    graded = [s for s in subs if s.status == Submission.Status.GRADED]
+    score = Score(
+        student_id=student_id, exercise_id=exercise.pk, max_score=MAX_SCORE, attempts=len(subs)
+    )
+    if graded:
+        best = max(graded, key=lambda s: s.score or 0.0)
+        latest = graded[-1]
+        solved = next((s for s in graded if (s.score or 0) >= MAX_SCORE - 1e-9), None)
+        score.best_score = score.kept_score = best.score or 0.0
+        score.latest_score = latest.score or 0.0
+        score.best_submission_id, score.latest_submission_id = best.pk, latest.pk
+        score.is_late = best.is_late
+        score.solved_at = solved.graded_at if solved else None
+    return score
+
+
+def synth_course(*, students: int, exercises: int, submissions: int, seed: int = 0) -> SynthSummary:
+    """Create the synthetic course in one transaction, in batches of BATCH rows."""
+    rng = random.Random(seed)
+    start = timezone.now() - timedelta(days=7 * (exercises + 2))
+    n_subs = n_scores = 0
+    with transaction.atomic():
+        ex_rows = _exercises(exercises, start)
+        users = _students(students, rng)
+        per_chunk = max(1, BATCH // max(1, exercises * submissions))
+        for chunk_start in range(0, len(users), per_chunk):
+            chunk = users[chunk_start : chunk_start + per_chunk]
+            subs: list[Submission] = []
+            groups: list[tuple[Exercise, int, int, int]] = []
+            for user in chunk:
+                skill = rng.betavariate(2.5, 2.0)
+                for exercise in ex_rows:
+                    first = len(subs)
+                    subs.extend(_submissions_for(user, exercise, submissions, rng, skill, start))
+                    groups.append((exercise, user.pk, first, len(subs)))
+            # bulk_create sets the primary keys (SQLite ≥ 3.35 and PostgreSQL return them),
+            # which the Score rows need for best/latest submission.
+            Submission.objects.bulk_create(subs, batch_size=BATCH)
+            scores = [_score_for(e, uid, subs[a:b]) for e, uid, a, b in groups]
+            Score.objects.bulk_create(scores, batch_size=BATCH)
+            n_subs += len(subs)
+            n_scores += len(scores)
+    return SynthSummary(
+        students=len(users), exercises=len(ex_rows), submissions=n_subs, scores=n_scores
+    )

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.gradebook, name="gradebook"),
+    path("gradebook.csv", views.gradebook_csv, name="gradebook_csv"),
+    path("submissions.csv", views.submissions_csv, name="submissions_csv"),
+    path("submissions.json", views.submissions_json, name="submissions_json"),
+    path("exercises/", views.exercise_list, name="exercises"),
+    path("exercises/<slug:slug>/", views.exercise_detail, name="exercise"),
+    path("students/<int:pk>/", views.student_detail, name="student"),
+]
