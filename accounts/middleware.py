@@ -23,7 +23,7 @@ class ApiTokenMiddleware:
             user = api_token_user(key=header[len("Token ") :].strip())
             request.token_auth_failed = user is None  # type: ignore[attr-defined]
             # A failed token never falls back to the session cookie.
-            request.user = user if user is not None else AnonymousUser()
+            request.user = user if user is not None else AnonymousUser()  # type: ignore[assignment]
             # A cross-site form cannot set this header, so no CSRF can ride on it.
             request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
         return self.get_response(request)

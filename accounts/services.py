@@ -35,7 +35,11 @@ def demo_accounts_ensure(*, password: str) -> list[str]:
     """Create (or reset the password of) the demo accounts student, instructor, admin."""
     User = get_user_model()
     names = []
-    for username, role in (("student", "student"), ("instructor", "instructor"), ("admin", "admin")):
+    for username, role in (
+        ("student", "student"),
+        ("instructor", "instructor"),
+        ("admin", "admin"),
+    ):
         user, _ = User.objects.get_or_create(username=username)
         user.first_name = f"Demo {role}"
         user.is_staff = role == "admin"

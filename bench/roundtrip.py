@@ -50,7 +50,9 @@ def main() -> None:
     args = parser.parse_args()
     for slug, answer in CASES:
         started = time.perf_counter()
-        created = _call(f"{args.url}/api/v1/submissions", args.token, {"exercise": slug, "answer": answer})
+        created = _call(
+            f"{args.url}/api/v1/submissions", args.token, {"exercise": slug, "answer": answer}
+        )
         while True:
             result = _call(created["url"], args.token)
             if result["status"] in ("graded", "error"):

@@ -11,7 +11,11 @@ from .rendering import fill_params
 class AnswerForm(forms.Form):
     """The answer box plus one field per choice/numeric part of the exercise."""
 
-    answer = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}), strip=False)
+    answer = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+        strip=False,
+    )
 
     def __init__(
         self, *args: Any, exercise: Exercise, params: dict[str, Any] | None = None, **kwargs: Any
@@ -22,7 +26,11 @@ class AnswerForm(forms.Form):
             del self.fields["answer"]
         elif exercise.protocol == "formula":
             self.fields["answer"].widget = forms.TextInput(
-                attrs={"placeholder": "e.g. 2*x*cos(x^2)", "autocomplete": "off", "spellcheck": "false"}
+                attrs={
+                    "placeholder": "e.g. 2*x*cos(x^2)",
+                    "autocomplete": "off",
+                    "spellcheck": "false",
+                }
             )
         for part in exercise.parts:
             name = f"part_{part['id']}"
@@ -31,7 +39,9 @@ class AnswerForm(forms.Form):
                 options = [(o["id"], o["text"]) for o in part["options"]]
                 if part.get("multiple"):
                     self.fields[name] = forms.MultipleChoiceField(
-                        label=label, choices=options, required=False,
+                        label=label,
+                        choices=options,
+                        required=False,
                         widget=forms.CheckboxSelectMultiple,
                     )
                 else:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import cast
+
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -11,14 +14,13 @@ from grader.services import submission_create
 
 from .course import load_spec
 from .forms import AnswerForm
-from .models import Exercise
 from .rendering import render_statement
 from .selectors import exercises_active
 from .spec import variant_seed
 
 
 def exercise_list(request: HttpRequest) -> HttpResponse:
-    scores = scores_by_exercise(student=request.user)  # type: ignore[arg-type]
+    scores = scores_by_exercise(student=cast(User, request.user))
     rows = [(exercise, scores.get(exercise.pk)) for exercise in exercises_active()]
     return render(request, "exercises/list.html", {"rows": rows})
 
@@ -26,7 +28,7 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = get_object_or_404(exercises_active(), slug=slug)
-    params = variant_params(load_spec(slug), variant_seed(request.user.pk, slug))
+    params = variant_params(load_spec(slug), variant_seed(cast(User, request.user).pk, slug))
     form = AnswerForm(
         request.POST or None, exercise=exercise, params=params, initial={"answer": exercise.starter}
     )
@@ -35,7 +37,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             submission = submission_create(
-                student=request.user,  # type: ignore[arg-type]
+                student=cast(User, request.user),
                 exercise=exercise,
                 answer=form.cleaned_data.get("answer", ""),
                 parts=form.part_answers(),

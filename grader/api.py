@@ -6,9 +6,10 @@ JSON with a message a student can act on."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import User
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -63,7 +64,7 @@ def submissions_create(request: HttpRequest) -> JsonResponse:
         if exercise is None:
             raise AnswerRejected(f"Unknown exercise {slug!r}.", status=404)
         submission = submission_create(
-            student=request.user,  # type: ignore[arg-type]
+            student=cast(User, request.user),
             exercise=exercise,
             answer=data.get("answer"),
             parts=data.get("parts"),
@@ -71,9 +72,7 @@ def submissions_create(request: HttpRequest) -> JsonResponse:
     except AnswerRejected as exc:
         return _error(exc.message, exc.status)
     url = request.build_absolute_uri(reverse("api:submission", args=[submission.pk]))
-    return JsonResponse(
-        {"id": submission.pk, "url": url, "status": submission.status}, status=202
-    )
+    return JsonResponse({"id": submission.pk, "url": url, "status": submission.status}, status=202)
 
 
 @login_not_required
@@ -82,7 +81,9 @@ def submissions_detail(request: HttpRequest, pk: int) -> JsonResponse:
     if (denied := _unauthenticated(request)) is not None:
         return denied
     submission = (
-        Submission.objects.select_related("exercise").filter(pk=pk, student=request.user).first()
+        Submission.objects.select_related("exercise")
+        .filter(pk=pk, student=cast(User, request.user))
+        .first()
     )
     if submission is None:  # someone else's and missing look the same
         return _error("No such submission.", 404)

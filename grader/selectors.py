@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from exercises.models import Exercise
@@ -12,11 +12,11 @@ from exercises.models import Exercise
 from .models import Score, Submission
 
 
-def scores_by_exercise(*, student: AbstractBaseUser) -> dict[int, Score]:
+def scores_by_exercise(*, student: User) -> dict[int, Score]:
     return {s.exercise_id: s for s in Score.objects.filter(student=student)}
 
 
-def submissions_for(*, student: AbstractBaseUser, exercise: Exercise, limit: int = 20) -> list[Submission]:
+def submissions_for(*, student: User, exercise: Exercise, limit: int = 20) -> list[Submission]:
     return list(Submission.objects.filter(student=student, exercise=exercise)[:limit])
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -37,7 +38,7 @@ def _enqueue(submission_id: int, *, countdown: float = 0) -> None:
         logger.exception("could not enqueue submission %s; the sweep will retry", submission_id)
 
 
-def _check_back_pressure(student: AbstractBaseUser) -> None:
+def _check_back_pressure(student: User) -> None:
     since = timezone.now() - timedelta(minutes=1)
     recent = Submission.objects.filter(student=student, submitted_at__gte=since).count()
     if recent >= settings.GRADER_RATE_LIMIT_PER_MINUTE:
@@ -54,7 +55,7 @@ def _check_back_pressure(student: AbstractBaseUser) -> None:
 
 
 def submission_create(
-    *, student: AbstractBaseUser, exercise: Exercise, answer: Any, parts: Any = None
+    *, student: User, exercise: Exercise, answer: Any, parts: Any = None
 ) -> Submission:
     """Accept an answer: validate it, store it as `queued`, enqueue grading on commit.
     Raises AnswerRejected (nothing stored) for an answer we will not grade."""
@@ -84,7 +85,7 @@ def submission_create(
                     submitted_at=now,
                     enqueued_at=now,
                 )
-                transaction.on_commit(lambda: _enqueue(submission.pk))
+                transaction.on_commit(partial(_enqueue, submission.pk))
                 return submission
         except IntegrityError:
             # Two submissions of the same student raced for the same attempt number.
@@ -94,9 +95,7 @@ def submission_create(
 
 def _claim(submission_id: int) -> bool:
     """queued -> running, compare-and-set: False if someone else has it or it is final."""
-    updated = Submission.objects.filter(
-        pk=submission_id, status=Submission.Status.QUEUED
-    ).update(
+    updated = Submission.objects.filter(pk=submission_id, status=Submission.Status.QUEUED).update(
         status=Submission.Status.RUNNING,
         started_at=timezone.now(),
         grade_attempts=F("grade_attempts") + 1,
@@ -130,11 +129,20 @@ def submission_grade(*, submission_id: int) -> Submission | None:
         outcome.results["extra"]["late_penalty"] = exercise.late_penalty
         outcome.results["score"] = score
     now = timezone.now()
-    queued_ms = (submission.started_at - submission.submitted_at).total_seconds() * 1000 if submission.started_at else 0.0
-    timings = {**outcome.timings, "queue_ms": round(queued_ms, 2),
-               "submit_to_score_ms": round((now - submission.submitted_at).total_seconds() * 1000, 2)}
+    queued_ms = (
+        (submission.started_at - submission.submitted_at).total_seconds() * 1000
+        if submission.started_at
+        else 0.0
+    )
+    timings = {
+        **outcome.timings,
+        "queue_ms": round(queued_ms, 2),
+        "submit_to_score_ms": round((now - submission.submitted_at).total_seconds() * 1000, 2),
+    }
     with transaction.atomic():
-        updated = Submission.objects.filter(pk=submission.pk, status=Submission.Status.RUNNING).update(
+        updated = Submission.objects.filter(
+            pk=submission.pk, status=Submission.Status.RUNNING
+        ).update(
             status=Submission.Status.GRADED,
             score=score,
             max_score=outcome.max_score,
@@ -162,7 +170,9 @@ def _grading_failed(submission: Submission) -> Submission:
             status=Submission.Status.QUEUED, enqueued_at=timezone.now()
         )
         # Back off: an immediate retry would likely meet the same broken dependency.
-        transaction.on_commit(lambda: _enqueue(submission.pk, countdown=5.0 * submission.grade_attempts))
+        transaction.on_commit(
+            lambda: _enqueue(submission.pk, countdown=5.0 * submission.grade_attempts)
+        )
     else:
         Submission.objects.filter(pk=submission.pk, status=Submission.Status.RUNNING).update(
             status=Submission.Status.ERROR,
@@ -179,10 +189,12 @@ def _grading_failed(submission: Submission) -> Submission:
 
 def score_refresh(*, student_id: int, exercise: Exercise) -> Score:
     """Recompute a student's Score for one exercise from their graded submissions."""
-    graded = list(
+    graded: list[Any] = list(
         Submission.objects.filter(
             student_id=student_id, exercise=exercise, status=Submission.Status.GRADED
-        ).order_by("submitted_at", "id").values("id", "score", "is_late", "graded_at")
+        )
+        .order_by("submitted_at", "id")
+        .values("id", "score", "is_late", "graded_at")
     )
     overrides = _overrides(student_id, exercise)
     attempts = Submission.objects.filter(student_id=student_id, exercise=exercise).count()
@@ -192,7 +204,8 @@ def score_refresh(*, student_id: int, exercise: Exercise) -> Score:
     score.max_score = exercise.max_score
     score.attempts = attempts
     if graded:
-        def value(row: dict[str, Any]) -> float:
+
+        def value(row: Any) -> float:
             return float(overrides.get(row["id"], row["score"] or 0.0))
 
         best = max(graded, key=value)
@@ -240,6 +253,6 @@ def submissions_requeue_stuck(*, older_than: timedelta | None = None) -> list[in
             if Submission.objects.filter(pk=sub.pk, status=sub.status).update(
                 status=Submission.Status.QUEUED, enqueued_at=timezone.now()
             ):
-                transaction.on_commit(lambda pk=sub.pk: _enqueue(pk))
+                transaction.on_commit(partial(_enqueue, sub.pk))
                 requeued.append(sub.pk)
     return requeued

@@ -49,7 +49,9 @@ def instructor(db: None) -> User:
 
 @pytest.fixture
 def staff_user(db: None) -> User:
-    return User.objects.create_user("sam", password="sam-password-1", is_staff=True, is_superuser=True)
+    return User.objects.create_user(
+        "sam", password="sam-password-1", is_staff=True, is_superuser=True
+    )
 
 
 def _database_url() -> str:
@@ -70,7 +72,9 @@ def _flush_broker() -> None:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup: None, django_db_blocker: Any) -> Iterator[subprocess.Popen[bytes]]:
+def celery_worker_process(
+    django_db_setup: None, django_db_blocker: Any
+) -> Iterator[subprocess.Popen[bytes]]:
     """A real `celery worker` process on a real Redis, grading into the test database.
 
     Tests that use it need committed rows (transactional_db / live_server) and run in
@@ -90,9 +94,26 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: Any) -> Iter
         "GRADER_SWEEP_EVERY_SECONDS": "2",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "autograd_course", "worker", "--pool", "prefork",
-         "--concurrency", "1", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "autograd_course",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
     ready = False
@@ -130,8 +151,13 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",
         "args": [
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
         ],
     }
 

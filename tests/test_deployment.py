@@ -21,12 +21,18 @@ def test_docker_compose_file_is_valid_and_wires_all_four_services() -> None:
     assert compose, "docker-compose is missing: `make system-deps` installs it"
     result = subprocess.run(
         [compose, "-f", str(ROOT / "docker-compose.yml"), "config"],
-        capture_output=True, text=True, env={**os.environ, "SECRET_KEY": "x"}, timeout=60,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SECRET_KEY": "x"},
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     services = subprocess.run(
         [compose, "-f", str(ROOT / "docker-compose.yml"), "config", "--services"],
-        capture_output=True, text=True, env={**os.environ, "SECRET_KEY": "x"}, timeout=60,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SECRET_KEY": "x"},
+        timeout=60,
     )
     assert set(services.stdout.split()) == {"web", "worker", "redis", "postgres"}
     assert "CELERY_BROKER_URL: redis://redis:6379/0" in result.stdout
@@ -43,7 +49,10 @@ def _production_env() -> dict[str, str]:
 def test_check_deploy_is_clean_with_production_settings() -> None:
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env=_production_env(),
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -54,7 +63,12 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
     env = _production_env()
     del env["SECRET_KEY"]
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr

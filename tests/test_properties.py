@@ -13,7 +13,23 @@ from grader.models import Submission
 from grader.sandbox.formula import FormulaError, parse
 
 FORMULA_ALPHABET = st.sampled_from(
-    list("x0123456789.+-*/^() ") + ["sin", "cos", "exp", "log", "ln", "sqrt", "tanh", "sigmoid", "pi", "e", "**", "__import__", "'", "os"]
+    [
+        *"x0123456789.+-*/^() ",
+        "sin",
+        "cos",
+        "exp",
+        "log",
+        "ln",
+        "sqrt",
+        "tanh",
+        "sigmoid",
+        "pi",
+        "e",
+        "**",
+        "__import__",
+        "'",
+        "os",
+    ]
 )
 formula_like = st.lists(FORMULA_ALPHABET, max_size=40).map("".join)
 hypothesis_settings = settings(
@@ -47,7 +63,11 @@ def test_no_formula_smuggles_a_name_through(text: str) -> None:
 
 
 @pytest.mark.django_db
-@given(answer=st.one_of(st.text(max_size=300), st.binary(max_size=200).map(lambda b: b.decode("latin-1"))))
+@given(
+    answer=st.one_of(
+        st.text(max_size=300), st.binary(max_size=200).map(lambda b: b.decode("latin-1"))
+    )
+)
 @hypothesis_settings
 def test_code_intake_accepts_or_rejects_with_a_message(course, answer: str) -> None:  # type: ignore[no-untyped-def]
     for slug in ("bce-manual-gradients", "fix-runtime-error", "chain-rule"):
@@ -61,14 +81,19 @@ def test_code_intake_accepts_or_rejects_with_a_message(course, answer: str) -> N
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=12,
 )
 payloads = st.one_of(
     json_values,
     st.fixed_dictionaries(
-        {"exercise": st.sampled_from(["chain-rule", "fix-runtime-error", "nope", ""]) | json_values,
-         "answer": st.text(max_size=200) | json_values},
+        {
+            "exercise": st.sampled_from(["chain-rule", "fix-runtime-error", "nope", ""])
+            | json_values,
+            "answer": st.text(max_size=200) | json_values,
+        },
         optional={"parts": json_values},
     ),
 )
@@ -82,7 +107,9 @@ def test_api_payloads_get_202_or_a_clear_4xx(course, student, settings, payload)
     client = Client(raise_request_exception=False)
     client.force_login(student)
     before = Submission.objects.count()
-    response = client.post("/api/v1/submissions", json.dumps(payload), content_type="application/json")
+    response = client.post(
+        "/api/v1/submissions", json.dumps(payload), content_type="application/json"
+    )
     assert response.status_code == 202 or 400 <= response.status_code < 500, response.content
     body = response.json()
     if response.status_code == 202:

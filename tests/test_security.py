@@ -48,11 +48,18 @@ def test_repeated_failed_logins_lock_the_account_for_a_while(student, settings) 
     from django.contrib.auth.models import User
 
     User.objects.create_user("carol", password="carol-password-1")
-    assert client.post("/accounts/login/", {"username": "carol", "password": "carol-password-1"}).status_code == 302
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "carol", "password": "carol-password-1"}
+        ).status_code
+        == 302
+    )
 
 
 def test_a_correct_login_works_and_redirects_to_the_exercises(student) -> None:  # type: ignore[no-untyped-def]
-    response = Client().post("/accounts/login/", {"username": "alice", "password": "alice-password-1"})
+    response = Client().post(
+        "/accounts/login/", {"username": "alice", "password": "alice-password-1"}
+    )
     assert response.status_code == 302 and response["Location"] == "/"
 
 
@@ -66,7 +73,9 @@ def test_students_and_anonymous_users_cannot_reach_the_admin(student, url: str) 
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
-def test_another_students_attempt_is_not_shown_on_the_exercise_page(course, student, other_student) -> None:  # type: ignore[no-untyped-def]
+def test_another_students_attempt_is_not_shown_on_the_exercise_page(
+    course, student, other_student
+) -> None:  # type: ignore[no-untyped-def]
     mine = Client()
     mine.force_login(student)
     mine.post("/exercises/chain-rule/", {"answer": "7*x*sin(x)"})

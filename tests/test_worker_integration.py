@@ -22,7 +22,10 @@ def _wait_final(client: Client, sub_id: int, timeout: float = 90.0) -> dict:  # 
 
 @pytest.mark.django_db(transaction=True)
 def test_answers_submitted_through_the_api_are_graded_by_the_worker(
-    course, student, celery_worker_process, broker_app  # type: ignore[no-untyped-def]
+    course,
+    student,
+    celery_worker_process,
+    broker_app,  # type: ignore[no-untyped-def]
 ) -> None:
     client = Client()
     client.force_login(student)
@@ -34,7 +37,9 @@ def test_answers_submitted_through_the_api_are_graded_by_the_worker(
     ids = []
     for slug, answer, _ in cases:
         response = client.post(
-            "/api/v1/submissions", {"exercise": slug, "answer": answer}, content_type="application/json"
+            "/api/v1/submissions",
+            {"exercise": slug, "answer": answer},
+            content_type="application/json",
         )
         assert response.status_code == 202
         ids.append(response.json()["id"])

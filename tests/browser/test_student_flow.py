@@ -10,7 +10,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("worker")]
 
 @pytest.mark.django_db(transaction=True)
 def test_student_answers_chain_rule_and_sees_score_and_feedback(
-    course, live_server, celery_worker_process, broker_app, page: Page  # type: ignore[no-untyped-def]
+    course,
+    live_server,
+    celery_worker_process,
+    broker_app,
+    page: Page,  # type: ignore[no-untyped-def]
 ) -> None:
     User.objects.create_user("student", password="demo-password-1")
     page.goto(f"{live_server.url}/")

@@ -13,7 +13,9 @@ from exercises.services import course_load
 CONTENT = Path(__file__).resolve().parents[2] / "exercises" / "content"
 
 
-def test_loadcourse_creates_then_leaves_unchanged(db: None, capsys: pytest.CaptureFixture[str]) -> None:
+def test_loadcourse_creates_then_leaves_unchanged(
+    db: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     call_command("loadcourse")
     first = capsys.readouterr().out
     call_command("loadcourse")
@@ -41,7 +43,9 @@ def test_a_broken_info_json_names_the_file(tmp_path: Path) -> None:
 def test_a_grading_module_that_fails_to_import_names_the_file(tmp_path: Path) -> None:
     root = _copy(tmp_path, "chain-rule")
     (root / "chain-rule" / "grading.py").write_text("import does_not_exist\n")
-    with pytest.raises(CourseError, match=r"chain-rule/grading.py: import failed: ModuleNotFoundError"):
+    with pytest.raises(
+        CourseError, match=r"chain-rule/grading.py: import failed: ModuleNotFoundError"
+    ):
         load_folder(root / "chain-rule")
 
 
@@ -65,15 +69,19 @@ def test_a_bad_kind_is_rejected(tmp_path: Path) -> None:
 def test_a_broken_folder_leaves_the_database_unchanged(db: None, tmp_path: Path) -> None:
     root = _copy(tmp_path, "chain-rule")
     shutil.copytree(CONTENT / "fix-runtime-error", root / "fix-runtime-error")
-    (root / "fix-runtime-error" / "grading.py").write_text("CHECKS = []\ndef inputs(p, r): ...\ndef expected(p, i): ...\n")
-    with pytest.raises(CourseError, match="CHECKS must be a non-empty list"):
+    (root / "fix-runtime-error" / "grading.py").write_text(
+        "CHECKS = []\ndef inputs(p, r): ...\ndef expected(p, i): ...\n"
+    )
+    with pytest.raises(CourseError, match=r"CHECKS must be a non-empty list"):
         course_load(root=root)
     assert Exercise.objects.count() == 0
 
 
-def test_the_command_turns_course_errors_into_a_command_error(db: None, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_turns_course_errors_into_a_command_error(
+    db: None, settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     root = _copy(tmp_path, "chain-rule")
     (root / "chain-rule" / "info.json").write_text("[]")
     settings.COURSE_CONTENT_DIR = root
-    with pytest.raises(CommandError, match="info.json: must be a JSON object"):
+    with pytest.raises(CommandError, match=r"info\.json: must be a JSON object"):
         call_command("loadcourse")

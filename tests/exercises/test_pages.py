@@ -19,7 +19,12 @@ def test_the_list_shows_status_and_best_score(course, student) -> None:  # type:
     page = client.get("/").content.decode()
     assert "The chain rule" in page and "not started" in page
     sub = Submission.objects.create(
-        student=student, exercise=course["chain-rule"], answer="2x cos(x^2)", max_score=10, seed=1, attempt=1
+        student=student,
+        exercise=course["chain-rule"],
+        answer="2x cos(x^2)",
+        max_score=10,
+        seed=1,
+        attempt=1,
     )
     submission_grade(submission_id=sub.pk)
     page = client.get("/").content.decode()

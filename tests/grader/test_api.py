@@ -51,12 +51,16 @@ def test_token_auth_works_without_csrf_and_rotation_revokes(course, student, cap
     call_command("apitoken", student.username)
     token = capsys.readouterr().out.strip()
     client = Client(enforce_csrf_checks=True)
-    ok = _post(client, {"exercise": "chain-rule", "answer": "x"}, HTTP_AUTHORIZATION=f"Token {token}")
+    ok = _post(
+        client, {"exercise": "chain-rule", "answer": "x"}, HTTP_AUTHORIZATION=f"Token {token}"
+    )
     assert ok.status_code == 202
     assert Submission.objects.get().student == student
     call_command("apitoken", student.username)
     capsys.readouterr()
-    stale = _post(client, {"exercise": "chain-rule", "answer": "x"}, HTTP_AUTHORIZATION=f"Token {token}")
+    stale = _post(
+        client, {"exercise": "chain-rule", "answer": "x"}, HTTP_AUTHORIZATION=f"Token {token}"
+    )
     assert stale.status_code == 401 and stale.json()["error"] == "Invalid API token."
 
 
@@ -85,7 +89,9 @@ def test_tokens_are_stored_hashed(course, student, capsys) -> None:  # type: ign
         (b"x" * 300_000, 413, "Request body over"),
     ],
 )
-def test_bad_input_gets_a_clear_4xx_and_nothing_is_stored(course, student, payload, status, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_gets_a_clear_4xx_and_nothing_is_stored(
+    course, student, payload, status, message
+) -> None:  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(student)
     response = _post(client, payload)

@@ -36,7 +36,9 @@ def test_nan_expected_and_given_counts_as_equal() -> None:
 def test_strict_tensor_checks_dtype_and_requires_grad() -> None:
     expected = torch.zeros(2, dtype=torch.float64)
     assert "dtype" in compare(torch.zeros(2), expected, strict_tensor=True).message
-    flagged = compare(torch.zeros(2, dtype=torch.float64, requires_grad=True), expected, strict_tensor=True)
+    flagged = compare(
+        torch.zeros(2, dtype=torch.float64, requires_grad=True), expected, strict_tensor=True
+    )
     assert flagged.message == "requires_grad is True, expected False"
 
 

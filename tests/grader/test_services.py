@@ -13,10 +13,14 @@ from grader.services import (
 
 
 def test_create_stores_a_queued_submission_and_enqueues_on_commit(
-    course, student, django_capture_on_commit_callbacks  # type: ignore[no-untyped-def]
+    course,
+    student,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
     with django_capture_on_commit_callbacks() as callbacks:
-        sub = submission_create(student=student, exercise=course["chain-rule"], answer="2x cos(x^2)")
+        sub = submission_create(
+            student=student, exercise=course["chain-rule"], answer="2x cos(x^2)"
+        )
     assert sub.status == Submission.Status.QUEUED
     assert sub.attempt == 1 and sub.max_score == 10
     assert len(callbacks) == 1
@@ -33,7 +37,9 @@ def test_create_stores_a_queued_submission_and_enqueues_on_commit(
         (12, "must be text"),
     ],
 )
-def test_bad_formula_answers_are_rejected_and_nothing_is_stored(course, student, answer, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_formula_answers_are_rejected_and_nothing_is_stored(
+    course, student, answer, message
+) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(AnswerRejected, match=message):
         submission_create(student=student, exercise=course["chain-rule"], answer=answer)
     assert Submission.objects.count() == 0
@@ -42,7 +48,9 @@ def test_bad_formula_answers_are_rejected_and_nothing_is_stored(course, student,
 def test_code_with_a_syntax_error_is_rejected_with_the_line(course, student) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(AnswerRejected, match="SyntaxError on line 2"):
         submission_create(
-            student=student, exercise=course["bce-manual-gradients"], answer="def grads(x):\n  return (\n"
+            student=student,
+            exercise=course["bce-manual-gradients"],
+            answer="def grads(x):\n  return (\n",
         )
     assert Submission.objects.count() == 0
 
@@ -54,10 +62,22 @@ def test_grading_stores_the_score_checks_and_student_score(course, student) -> N
     sub.refresh_from_db()
     assert sub.status == "graded" and sub.score == 0
     assert sub.misconception == "missing-inner-factor"
-    assert {t["name"] for t in sub.results["tests"]} == {"dz/dx at 4 points", "dz/dx at 4 more points"}
-    assert set(sub.results["tests"][0]) >= {"name", "score", "max_score", "status", "output", "visibility"}
+    assert {t["name"] for t in sub.results["tests"]} == {
+        "dz/dx at 4 points",
+        "dz/dx at 4 more points",
+    }
+    assert set(sub.results["tests"][0]) >= {
+        "name",
+        "score",
+        "max_score",
+        "status",
+        "output",
+        "visibility",
+    }
     assert sub.grader_version and sub.timings["sandbox_ms"] > 0
-    right = submission_create(student=student, exercise=course["chain-rule"], answer="2*x*cos(x**2)")
+    right = submission_create(
+        student=student, exercise=course["chain-rule"], answer="2*x*cos(x**2)"
+    )
     submission_grade(submission_id=right.pk)
     score = Score.objects.get(student=student, exercise=course["chain-rule"])
     assert (score.best_score, score.latest_score, score.attempts) == (10, 10, 2)
@@ -90,10 +110,13 @@ def test_the_sweep_requeues_stuck_submissions_and_they_get_graded(course, studen
     assert sub.status == "graded" and sub.score == 10
 
 
-def test_the_sweep_gives_up_with_a_readable_error_after_max_attempts(course, student, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_sweep_gives_up_with_a_readable_error_after_max_attempts(
+    course, student, settings
+) -> None:  # type: ignore[no-untyped-def]
     sub = submission_create(student=student, exercise=course["chain-rule"], answer="2x cos(x^2)")
     Submission.objects.filter(pk=sub.pk).update(
-        status="running", started_at=timezone.now() - timedelta(minutes=5),
+        status="running",
+        started_at=timezone.now() - timedelta(minutes=5),
         grade_attempts=settings.GRADER_MAX_ATTEMPTS,
     )
     assert submissions_requeue_stuck() == []
