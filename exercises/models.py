@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from django.conf import settings
+from datetime import datetime
+
 from django.db import models
 from django.utils import timezone
 
@@ -47,5 +50,95 @@ class Exercise(models.Model):
     def __str__(self) -> str:
         return self.slug
 
-    def is_late(self, at: timezone.datetime | None = None) -> bool:
+    def is_late(self, at: datetime | None = None) -> bool:
         return self.due_at is not None and (at or timezone.now()) > self.due_at
+
+
+class Quiz(models.Model):
+    """A quiz as loaded from `exercises/content/<slug>/quiz.json` by `loadcourse`.
+
+    As for exercises, the folder is the source of truth for grading; this row holds
+    what the pages and the attempt rules need (window, time limit, attempt limit)."""
+
+    slug = models.SlugField(unique=True, max_length=80)
+    title = models.CharField(max_length=200)
+    notes_sections = models.CharField(max_length=40)
+    intro_md = models.TextField(blank=True)
+    questions = models.JSONField(default=list)
+    max_score = models.FloatField()
+    position = models.IntegerField(default=1000)
+    time_limit_seconds = models.PositiveIntegerField(null=True, blank=True)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    attempt_limit = models.PositiveIntegerField(null=True, blank=True)
+    score_policy = models.CharField(
+        max_length=10, choices=Exercise.ScorePolicy.choices, default=Exercise.ScorePolicy.BEST
+    )
+    content_hash = models.CharField(max_length=32, blank=True)
+    is_active = models.BooleanField(default=True)
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "slug"]
+        verbose_name_plural = "quizzes"
+
+    def __str__(self) -> str:
+        return self.slug
+
+    def is_open(self, at: datetime | None = None) -> bool:
+        """Whether a new attempt may be started at `at` (default: now)."""
+        at = at or timezone.now()
+        return (
+            self.is_active
+            and (self.opens_at is None or at >= self.opens_at)
+            and (self.closes_at is None or at < self.closes_at)
+        )
+
+
+class QuizAttempt(models.Model):
+    """One student's attempt at a quiz: started, then submitted (by the student or by
+    the clock), then graded. `seed` fixes the variant, so a regrade is identical."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress"
+        SUBMITTED = "submitted"
+        GRADED = "graded"
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts"
+    )
+    number = models.PositiveIntegerField()
+    seed = models.BigIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    started_at = models.DateTimeField(default=timezone.now)
+    deadline_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+    # True when the time ran out before the answers arrived: graded as unanswered.
+    timed_out = models.BooleanField(default=False)
+    answers = models.JSONField(default=dict, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    max_score = models.FloatField()
+    results = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quiz", "student", "number"], name="one_quiz_attempt_per_number"
+            )
+        ]
+        indexes = [models.Index(fields=["quiz", "student", "status"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.quiz_id}/{self.student_id} {self.number} {self.status}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.IN_PROGRESS
+
+    def seconds_left(self, at: datetime | None = None) -> float | None:
+        if self.deadline_at is None:
+            return None
+        return max(0.0, (self.deadline_at - (at or timezone.now())).total_seconds())

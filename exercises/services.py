@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from .course import ExerciseSpec, exercise_folders, load_folder
 from .models import Exercise
+from .quiz import load_quiz_folder, quiz_folders
+from .quiz_services import quizzes_write
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,8 @@ class LoadReport:
     updated: list[str]
     unchanged: list[str]
     deactivated: list[str]
+    # Quizzes (exercises/content/<slug>/quiz.json): created/updated/unchanged/deactivated.
+    quizzes: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _fields(spec: ExerciseSpec) -> dict[str, object]:
@@ -44,6 +48,7 @@ def course_load(*, root: Path | None = None) -> LoadReport:
     left alone. All folders are read and validated before anything is written, so a
     broken folder leaves the database as it was."""
     specs = [load_folder(folder) for folder in exercise_folders(root)]
+    quiz_specs = [load_quiz_folder(folder) for folder in quiz_folders(root)]
     created, updated, unchanged = [], [], []
     with transaction.atomic():
         existing = {e.slug: e for e in Exercise.objects.all()}
@@ -61,6 +66,11 @@ def course_load(*, root: Path | None = None) -> LoadReport:
             else:
                 unchanged.append(spec.slug)
         # A folder that disappeared keeps its row (submissions point at it) but is hidden.
-        gone = [slug for slug, row in existing.items() if row.is_active and slug not in {s.slug for s in specs}]
+        gone = [
+            slug
+            for slug, row in existing.items()
+            if row.is_active and slug not in {s.slug for s in specs}
+        ]
         Exercise.objects.filter(slug__in=gone).update(is_active=False)
-    return LoadReport(created, updated, unchanged, gone)
+        quizzes = quizzes_write(quiz_specs)
+    return LoadReport(created, updated, unchanged, gone, quizzes)

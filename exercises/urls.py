@@ -1,10 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import quiz_views, views
 
 app_name = "exercises"
 
 urlpatterns = [
     path("", views.exercise_list, name="list"),
     path("exercises/<slug:slug>/", views.exercise_detail, name="detail"),
+    path("quizzes/", quiz_views.quiz_list, name="quizzes"),
+    path("quizzes/<slug:slug>/", quiz_views.quiz_detail, name="quiz"),
+    path("quizzes/<slug:slug>/start", quiz_views.quiz_start, name="quiz_start"),
+    path(
+        "quizzes/<slug:slug>/attempts/<int:number>/", quiz_views.quiz_attempt, name="quiz_attempt"
+    ),
 ]

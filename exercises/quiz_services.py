@@ -1,0 +1,218 @@
+"""Writes about quizzes: loading them, starting, submitting, closing and grading attempts.
+
+A quiz is graded synchronously, in the request that submits it: choice and numeric
+questions are plain data, and the few formula questions go through the sandbox's
+`formula` protocol (grader.quiz_grading). Every state change is a compare-and-set on
+the attempt's status, so a double submit, a submit racing the clock and two tabs
+all end with exactly one stored result."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from grader.quiz_grading import grade_quiz
+
+from .models import Quiz, QuizAttempt
+from .quiz import QuizSpec, load_quiz_spec
+from .spec import variant_seed
+
+logger = logging.getLogger(__name__)
+
+# Answers that arrive this long after the deadline still count (the page submits itself
+# when the clock reaches zero; the request needs a moment to arrive).
+GRACE = timedelta(seconds=30)
+MAX_ANSWER_CHARS = 500
+# What the pages need of a question; the answers stay in the folder.
+DISPLAY_KEYS = ("id", "kind", "section", "prompt", "options", "multiple", "max_score", "name")
+
+
+class QuizRefused(Exception):
+    """An action on a quiz we will not do; the message is shown to the student as is."""
+
+    def __init__(self, message: str, *, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _fields(spec: QuizSpec) -> dict[str, Any]:
+    return {
+        "title": spec.title,
+        "notes_sections": spec.notes_sections,
+        "intro_md": spec.intro,
+        "questions": [{k: q[k] for k in DISPLAY_KEYS if k in q} for q in spec.questions],
+        "max_score": spec.max_score,
+        "position": spec.position,
+        "time_limit_seconds": spec.time_limit_seconds,
+        "opens_at": spec.opens_at,
+        "closes_at": spec.closes_at,
+        "attempt_limit": spec.attempt_limit,
+        "score_policy": spec.score_policy,
+        "content_hash": spec.content_hash,
+        "is_active": True,
+    }
+
+
+def quizzes_write(specs: list[QuizSpec]) -> dict[str, list[str]]:
+    """Write loaded quiz folders into the database (call inside a transaction, after
+    every folder has been read). Unchanged quizzes are left alone; a quiz whose folder
+    disappeared keeps its row (attempts point at it) but is hidden."""
+    report: dict[str, list[str]] = {
+        "created": [],
+        "updated": [],
+        "unchanged": [],
+        "deactivated": [],
+    }
+    existing = {q.slug: q for q in Quiz.objects.all()}
+    for spec in specs:
+        row = existing.get(spec.slug)
+        if row is None:
+            Quiz.objects.create(slug=spec.slug, **_fields(spec))
+            report["created"].append(spec.slug)
+        elif row.content_hash != spec.content_hash or not row.is_active:
+            for name, value in _fields(spec).items():
+                setattr(row, name, value)
+            row.loaded_at = timezone.now()
+            row.save()
+            report["updated"].append(spec.slug)
+        else:
+            report["unchanged"].append(spec.slug)
+    loaded = {s.slug for s in specs}
+    gone = [slug for slug, row in existing.items() if row.is_active and slug not in loaded]
+    Quiz.objects.filter(slug__in=gone).update(is_active=False)
+    report["deactivated"] = gone
+    return report
+
+
+def _deadline(quiz: Quiz, started: Any) -> Any:
+    deadline = (
+        started + timedelta(seconds=quiz.time_limit_seconds) if quiz.time_limit_seconds else None
+    )
+    if quiz.closes_at is not None:
+        deadline = min(deadline, quiz.closes_at) if deadline else quiz.closes_at
+    return deadline
+
+
+def quiz_attempt_start(*, student: AbstractBaseUser, quiz: Quiz) -> QuizAttempt:
+    """Start an attempt, or return the one already in progress (a second tab, a reload).
+    Raises QuizRefused when the quiz is closed or the attempts are used up."""
+    for _ in range(3):
+        now = timezone.now()
+        for attempt in QuizAttempt.objects.filter(
+            quiz=quiz, student=student, status=QuizAttempt.Status.IN_PROGRESS
+        ):
+            attempt = quiz_attempt_close_if_expired(attempt=attempt, at=now)
+            if attempt.is_open:
+                return attempt
+        if not quiz.is_open(now):
+            raise QuizRefused("This quiz is not open for attempts right now.", status=403)
+        try:
+            with transaction.atomic():
+                previous = QuizAttempt.objects.filter(quiz=quiz, student=student).count()
+                if quiz.attempt_limit is not None and previous >= quiz.attempt_limit:
+                    raise QuizRefused(
+                        f"You have used all {quiz.attempt_limit} attempts at this quiz.", status=403
+                    )
+                number = previous + 1
+                return QuizAttempt.objects.create(
+                    quiz=quiz,
+                    student=student,
+                    number=number,
+                    # A new variant per attempt (new numbers, new points); stored, so a
+                    # regrade reproduces it.
+                    seed=variant_seed(student.pk, f"{quiz.slug}:{number}"),
+                    started_at=now,
+                    deadline_at=_deadline(quiz, now),
+                    max_score=quiz.max_score,
+                )
+        except IntegrityError:
+            # Another request started an attempt at the same moment: resume that one.
+            continue
+    raise QuizRefused("Too many requests at once; try again.", status=429)
+
+
+def _clean(quiz: Quiz, answers: dict[str, Any]) -> dict[str, Any]:
+    """Keep answers to known questions only, as short strings (or lists of them)."""
+
+    def text(value: Any) -> str:
+        return str(value).replace("\x00", "")[:MAX_ANSWER_CHARS]
+
+    known = {q["id"] for q in quiz.questions}
+    cleaned: dict[str, Any] = {}
+    for key, value in answers.items():
+        if key not in known or value in (None, "", []):
+            continue
+        cleaned[key] = [text(v) for v in value][:20] if isinstance(value, list) else text(value)
+    return cleaned
+
+
+def quiz_attempt_submit(
+    *, attempt: QuizAttempt, answers: dict[str, Any], at: Any = None
+) -> QuizAttempt:
+    """Store the answers and grade them. Answers that arrive after the deadline (plus a
+    short grace) are not accepted: the attempt is closed as timed out."""
+    at = at or timezone.now()
+    late = attempt.deadline_at is not None and at > attempt.deadline_at + GRACE
+    updated = QuizAttempt.objects.filter(
+        pk=attempt.pk, status=QuizAttempt.Status.IN_PROGRESS
+    ).update(
+        status=QuizAttempt.Status.SUBMITTED,
+        submitted_at=attempt.deadline_at if late else at,
+        answers={} if late else _clean(attempt.quiz, answers),
+        timed_out=late,
+    )
+    if not updated:
+        raise QuizRefused("This attempt has already been submitted.", status=409)
+    return quiz_attempt_grade(attempt_id=attempt.pk)
+
+
+def quiz_attempt_close_if_expired(*, attempt: QuizAttempt, at: Any = None) -> QuizAttempt:
+    """Close an attempt whose time ran out without a submission (the tab was closed):
+    it is graded as unanswered. Anything else is returned as it is."""
+    at = at or timezone.now()
+    if not attempt.is_open or attempt.deadline_at is None or at <= attempt.deadline_at + GRACE:
+        return attempt
+    QuizAttempt.objects.filter(pk=attempt.pk, status=QuizAttempt.Status.IN_PROGRESS).update(
+        status=QuizAttempt.Status.SUBMITTED,
+        submitted_at=attempt.deadline_at,
+        answers={},
+        timed_out=True,
+    )
+    return quiz_attempt_grade(attempt_id=attempt.pk)
+
+
+def quiz_attempt_grade(*, attempt_id: int) -> QuizAttempt:
+    """Grade a submitted attempt from its stored answers and seed. Idempotent: only a
+    `submitted` attempt is graded and only the first result is stored. If grading fails
+    (the sandbox is down), the attempt stays `submitted` and is graded on the next view."""
+    attempt = QuizAttempt.objects.select_related("quiz").get(pk=attempt_id)
+    if attempt.status != QuizAttempt.Status.SUBMITTED:
+        return attempt
+    try:
+        outcome = grade_quiz(
+            load_quiz_spec(attempt.quiz.slug),
+            answers=attempt.answers,
+            seed=attempt.seed,
+            attempt=attempt.number,
+            wall_seconds=settings.GRADER_SANDBOX_WALL_SECONDS,
+        )
+    except Exception:
+        logger.exception("grading quiz attempt %s failed", attempt_id)
+        return attempt
+    outcome.results["extra"]["timings"] = outcome.timings
+    QuizAttempt.objects.filter(pk=attempt_id, status=QuizAttempt.Status.SUBMITTED).update(
+        status=QuizAttempt.Status.GRADED,
+        score=outcome.score,
+        max_score=outcome.max_score,
+        results=outcome.results,
+        graded_at=timezone.now(),
+    )
+    attempt.refresh_from_db()
+    return attempt

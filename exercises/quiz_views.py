@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .models import Quiz, QuizAttempt
+from .quiz import load_quiz_spec
+from .quiz_forms import QuizForm
+from .quiz_selectors import quiz_results_for_student, quiz_standing, quiz_standings, quizzes_active
+from .quiz_services import (
+    QuizRefused,
+    quiz_attempt_close_if_expired,
+    quiz_attempt_grade,
+    quiz_attempt_start,
+    quiz_attempt_submit,
+)
+from .rendering import render_statement
+
+
+def quiz_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "exercises/quiz_list.html", {"standings": quiz_standings(student=request.user)}
+    )  # type: ignore[arg-type]
+
+
+def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = get_object_or_404(quizzes_active(), slug=slug)
+    standing = quiz_standing(student=request.user, quiz=quiz)  # type: ignore[arg-type]
+    for attempt in standing.attempts:  # an attempt whose time ran out shows as graded
+        if attempt.is_open:
+            quiz_attempt_close_if_expired(attempt=attempt)
+    standing = quiz_standing(student=request.user, quiz=quiz)  # type: ignore[arg-type]
+    context = {"quiz": quiz, "standing": standing, "intro": render_statement(quiz.intro_md)}
+    return render(request, "exercises/quiz_detail.html", context)
+
+
+@require_POST
+def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = get_object_or_404(quizzes_active(), slug=slug)
+    try:
+        attempt = quiz_attempt_start(student=request.user, quiz=quiz)  # type: ignore[arg-type]
+    except QuizRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("exercises:quiz", slug=slug)
+    return redirect("exercises:quiz_attempt", slug=slug, number=attempt.number)
+
+
+def _own_attempt(request: HttpRequest, slug: str, number: int) -> QuizAttempt:
+    attempt = (
+        QuizAttempt.objects.select_related("quiz")
+        .filter(quiz__slug=slug, student=request.user, number=number)  # type: ignore[misc]
+        .first()
+    )
+    if attempt is None:
+        raise Http404("No such attempt.")
+    return attempt
+
+
+def _answer_text(question: dict[str, Any], answers: dict[str, Any]) -> str:
+    value = answers.get(question["id"])
+    if value in (None, "", []):
+        return ""
+    if question["kind"] != "choice":
+        return str(value)
+    texts = {o["id"]: o["text"] for o in question["options"]}
+    chosen = value if isinstance(value, list) else [value]
+    return "; ".join(texts.get(c, c) for c in chosen)
+
+
+@require_http_methods(["GET", "POST"])
+def quiz_attempt(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    attempt = quiz_attempt_close_if_expired(attempt=_own_attempt(request, slug, number))
+    quiz: Quiz = attempt.quiz
+    params = load_quiz_spec(quiz.slug).params(attempt.seed)
+    form = QuizForm(request.POST or None, quiz=quiz, params=params)
+    if request.method == "POST":
+        form.is_valid()  # invalid fields are dropped, never the whole attempt
+        try:
+            attempt = quiz_attempt_submit(attempt=attempt, answers=form.answers())
+        except QuizRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            if attempt.timed_out:
+                messages.error(
+                    request, "Time was up before your answers arrived; they were not counted."
+                )
+        return redirect("exercises:quiz_attempt", slug=slug, number=number)
+    if attempt.status == QuizAttempt.Status.SUBMITTED:
+        attempt = quiz_attempt_grade(attempt_id=attempt.pk)  # a grading that failed earlier
+    context = {
+        "quiz": quiz,
+        "attempt": attempt,
+        "form": form,
+        "rows": form.rows(),
+        "results": quiz_results_for_student(attempt)
+        if attempt.status == QuizAttempt.Status.GRADED
+        else None,
+    }
+    if context["results"]:
+        # Each question next to its result and the answer that was given.
+        by_id = {t["question"]: t for t in context["results"]["tests"]}
+        context["graded_rows"] = [
+            (row, by_id.get(row.question["id"]), _answer_text(row.question, attempt.answers))
+            for row in context["rows"]
+        ]
+    return render(request, "exercises/quiz_attempt.html", context)

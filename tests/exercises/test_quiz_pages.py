@@ -1,0 +1,84 @@
+"""The quiz pages with Django's test client: take the quiz, see the result."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from exercises.models import Quiz, QuizAttempt
+from exercises.quiz import load_quiz_spec
+from grader.quiz_grading import reference_quiz_answers
+
+SLUG = "autograd-quiz"
+
+
+@pytest.fixture
+def quiz(course) -> Quiz:  # type: ignore[no-untyped-def]
+    quiz = Quiz.objects.get(slug=SLUG)
+    quiz.opens_at = timezone.now() - timedelta(days=1)
+    quiz.closes_at = timezone.now() + timedelta(days=1)
+    quiz.save()
+    return quiz
+
+
+@pytest.fixture
+def client_for(student) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(student)
+    return client
+
+
+def _form(attempt: QuizAttempt, answers: dict) -> dict:  # type: ignore[type-arg]
+    return {f"q_{k}": v for k, v in answers.items()}
+
+
+def test_the_quiz_list_and_page_show_the_rules(quiz, client_for) -> None:  # type: ignore[no-untyped-def]
+    page = client_for.get("/quizzes/").content.decode()
+    assert "Autograd quiz" in page and "open" in page and "20 min" in page
+    page = client_for.get(f"/quizzes/{SLUG}/").content.decode()
+    assert "12 questions, 20 points." in page
+    assert "3 attempts; the best score counts" in page
+    assert "Start attempt 1" in page
+
+
+def test_a_student_takes_the_quiz_and_sees_score_misconceptions_and_formula_readings(
+    quiz, client_for, student
+) -> None:  # type: ignore[no-untyped-def]
+    response = client_for.post(f"/quizzes/{SLUG}/start")
+    assert response.status_code == 302 and response["Location"] == f"/quizzes/{SLUG}/attempts/1/"
+    attempt = QuizAttempt.objects.get(student=student)
+    page = client_for.get(response["Location"]).content.decode()
+    assert 'id="quiz-timer"' in page and "<math" in page and 'name="q_chain-log"' in page
+    params = load_quiz_spec(SLUG).params(attempt.seed)
+    assert f"<mn>{abs(params['x0']):g}</mn>" in page  # the student's own point, as math
+
+    answers = reference_quiz_answers(load_quiz_spec(SLUG), params)
+    answers["chain-log"] = "1/(1+x^2)"  # the inner factor dropped
+    answers["why-autograd"] = "single"
+    response = client_for.post(response["Location"], _form(attempt, answers))
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.status == "graded" and attempt.score == 17
+    page = client_for.get(response["Location"]).content.decode()
+    assert "17 / 20" in page and "10 of 12 questions right." in page
+    assert 'data-name="missing-inner-factor"' in page
+    assert "We read your formula as" in page and "1/(1 + x^2)" in page
+    assert "one function is easy in code" in page  # the choice's feedback
+
+
+def test_another_students_attempt_is_not_found(quiz, client_for, other_student) -> None:  # type: ignore[no-untyped-def]
+    other = Client()
+    other.force_login(other_student)
+    other.post(f"/quizzes/{SLUG}/start")
+    assert client_for.get(f"/quizzes/{SLUG}/attempts/1/").status_code == 404
+
+
+def test_a_closed_quiz_cannot_be_started(quiz, client_for) -> None:  # type: ignore[no-untyped-def]
+    quiz.closes_at = timezone.now() - timedelta(minutes=1)
+    quiz.save()
+    page = client_for.get(f"/quizzes/{SLUG}/").content.decode()
+    assert "This quiz is closed." in page and "Start attempt" not in page
+    response = client_for.post(f"/quizzes/{SLUG}/start", follow=True)
+    assert "not open for attempts" in response.content.decode()
+    assert QuizAttempt.objects.count() == 0
