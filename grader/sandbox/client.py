@@ -259,9 +259,11 @@ class ZygoteDied(Exception):
 class ZygoteBackend:
     """One warm zygote in bubblewrap, started lazily and restarted when it dies."""
 
-    def __init__(self, landlock: bool = True, seccomp: bool = True) -> None:
+    def __init__(self, landlock: bool = True, seccomp: bool = True, rlimits: bool = True) -> None:
+        # Switching layers off exists for the layer tests and the benchmark's baseline.
         self.landlock = landlock
         self.seccomp = seccomp
+        self.rlimits = rlimits
         self.proc: subprocess.Popen[bytes] | None = None
         self.info: dict[str, object] = {}
         self.starts = 0
@@ -368,6 +370,7 @@ class ZygoteBackend:
             "file_bytes": FILE_BYTES,
             "landlock": self.landlock,
             "seccomp": self.seccomp,
+            "rlimits": self.rlimits,
         }
         self._send(header, payload)
         cap = 4 * (2 * limits.output_bytes + limits.result_bytes) // 3 + (1 << 16)
@@ -384,6 +387,7 @@ class ZygoteBackend:
                 overflow=str(reply["overflow"]),
                 wall_ms=float(reply["wall_ms"]),
                 cpu_seconds=float(reply["cpu_seconds"]),
+                max_rss_kb=int(reply.get("max_rss_kb", 0)),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise ZygoteDied(f"bad reply: {exc}") from None

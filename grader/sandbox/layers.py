@@ -142,6 +142,7 @@ class LayerPlan:
     job_dir: str = ""
     landlock: bool = True
     seccomp: bool = True
+    rlimits: bool = True  # all three off = the benchmark's "bare fork" baseline
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -312,7 +313,18 @@ DENIED_SYSCALLS = (
 )
 
 
-def apply_seccomp() -> None:
+def build_seccomp(protected_pid: int | None = None) -> pyseccomp.SyscallFilter:
+    """The deny-list filter.
+
+    Signals: ``kill``/``tkill`` are denied outright; ``tgkill`` and the sigqueue calls
+    (which raise()/abort()/pthread_kill use with the caller's own tgid) are denied when
+    aimed at another process.  In the zygote's pid namespace every other process has a
+    pid <= the zygote's (bwrap's init is 1, the zygote 2, a job child >= 3, one at a
+    time), so ``protected_pid`` = the zygote's pid gives a filter that does not depend on
+    the child's pid and can be built once before forking.  Without it (cold backend) the
+    filter allows only the calling process's own pid.  Landlock's signal scoping is the
+    second layer for both.
+    """
     deny = pyseccomp.ERRNO(errno.EPERM)
     flt = pyseccomp.SyscallFilter(pyseccomp.ALLOW)
     for name in DENIED_SYSCALLS:
@@ -325,17 +337,35 @@ def apply_seccomp() -> None:
     # memory seccomp cannot read, so it says ENOSYS and glibc falls back to clone.
     flt.add_rule(deny, "clone", pyseccomp.Arg(0, pyseccomp.MASKED_EQ, CLONE_THREAD, 0))
     flt.add_rule(pyseccomp.ERRNO(errno.ENOSYS), "clone3")
-    me = os.getpid()
-    # Signals only to itself (raise/abort/pthread_kill use tgkill with our own tgid).
     for name in ("tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo"):
-        flt.add_rule(deny, name, pyseccomp.Arg(0, pyseccomp.NE, me))
+        if protected_pid is not None:
+            flt.add_rule(deny, name, pyseccomp.Arg(0, pyseccomp.LE, protected_pid))
+        else:
+            flt.add_rule(deny, name, pyseccomp.Arg(0, pyseccomp.NE, os.getpid()))
     # prlimit64 may read limits (glibc getrlimit uses it) but not set them.
     flt.add_rule(deny, "prlimit64", pyseccomp.Arg(2, pyseccomp.NE, 0))
+    return flt
+
+
+_prebuilt: pyseccomp.SyscallFilter | None = None
+
+
+def prebuild_seccomp() -> None:
+    """Called by the zygote before forking: children then only load the filter."""
+    global _prebuilt
+    _prebuilt = build_seccomp(protected_pid=os.getpid())
+
+
+def apply_seccomp() -> None:
+    flt = _prebuilt if _prebuilt is not None else build_seccomp()
     flt.load()
 
 
 def apply_all(plan: LayerPlan) -> None:
-    apply_rlimits(plan)
+    if not (plan.rlimits or plan.landlock or plan.seccomp):
+        return
+    if plan.rlimits:
+        apply_rlimits(plan)
     no_new_privs()
     if plan.landlock:
         apply_landlock(plan)

@@ -31,6 +31,7 @@ class Outcome:
     wall_ms: float
     cpu_seconds: float = 0.0  # user + system time of the process
     zygote_failed: bool = False  # the zygote died twice on this job
+    max_rss_kb: int = 0  # peak resident set of the process (shared pages included)
 
 
 def _kill(pid: int) -> None:
@@ -72,6 +73,7 @@ def supervise(
     exited_at: float | None = None
     status = 0
     cpu = 0.0
+    max_rss = 0
     open_fds = set(buffers)
     try:
         while open_fds or exited_at is None:
@@ -87,6 +89,7 @@ def supervise(
                 if fd == pidfd:
                     _, status, usage = os.wait4(pid, 0)
                     cpu = usage.ru_utime + usage.ru_stime
+                    max_rss = usage.ru_maxrss
                     exited_at = time.monotonic()
                     selector.unregister(pidfd)
                     continue
@@ -115,6 +118,7 @@ def supervise(
             _kill(pid)
             _, status, usage = os.wait4(pid, 0)
             cpu = usage.ru_utime + usage.ru_stime
+            max_rss = usage.ru_maxrss
         for fd in (*buffers, pidfd):
             os.close(fd)
     return Outcome(
@@ -127,4 +131,5 @@ def supervise(
         overflow=overflow,
         wall_ms=(time.monotonic() - started) * 1000.0,
         cpu_seconds=cpu,
+        max_rss_kb=max_rss,
     )

@@ -110,6 +110,7 @@ def serve(ctrl_in: int, ctrl_out: int, read_only: tuple[str, ...]) -> None:
             job_dir=job_dir,
             landlock=bool(header.get("landlock", True)),
             seccomp=bool(header.get("seccomp", True)),
+            rlimits=bool(header.get("rlimits", True)),
         )
         pipes = [os.pipe() for _ in range(4)]  # stdin, stdout, stderr, result
         started = time.monotonic()
@@ -152,6 +153,7 @@ def serve(ctrl_in: int, ctrl_out: int, read_only: tuple[str, ...]) -> None:
                 "overflow": outcome.overflow,
                 "wall_ms": outcome.wall_ms,
                 "cpu_seconds": outcome.cpu_seconds,
+                "max_rss_kb": outcome.max_rss_kb,
                 "clean": clean,
             },
         )
@@ -183,6 +185,7 @@ def main() -> None:
     from . import layers, runner
 
     runner.warm_up()
+    layers.prebuild_seccomp()
     # bwrap --clearenv still leaves PWD, and Python's C-locale coercion sets LC_CTYPE:
     # children start with nothing at all.
     os.environ.clear()

@@ -1,0 +1,187 @@
+"""Sandbox benchmark (not a test): cold process vs bare zygote fork vs the full sandbox.
+
+    .venv/bin/python bench/sandbox.py [--jobs 300] [--cold-jobs 10]
+
+Every measurement runs the same job, the chain-rule check (the formula 2*x*cos(x^2) at
+five points, as a student's answer to d/dx sin(x^2)), timed end to end from the calling
+process: validation of the job, transport, fork, layers, torch, result validation.
+
+(a) cold: a fresh ``python -I -S`` per job that imports torch (ColdBackend, its layers on)
+(b) bare: the zygote in bubblewrap, fork with no per-job layer (no rlimits, Landlock,
+    seccomp, no_new_privs): the floor
+(c) full: the zygote with every layer (what ``run()`` uses)
+plus jobs/s with two zygotes driven concurrently, and the RSS of zygote and child.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import multiprocessing
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from grader.sandbox import Job
+from grader.sandbox.client import Client, ColdBackend, ZygoteBackend
+from grader.sandbox.validate import check_job
+
+JOB = Job("formula", "2*x*cos(x^2)", {"points": [0.3, -1.2, 0.0, 2.5, 1.0]})
+SCRIPT_RSS = (
+    "import re\n"
+    "text = open('/proc/self/smaps_rollup').read()\n"
+    "out = {k: int(v) for k, v in re.findall(r'^(Rss|Private_Dirty|Pss):\\s+(\\d+)', text, re.M)}\n"
+)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def timed(client: Client, n: int, warmup: int = 5) -> list[float]:
+    for _ in range(warmup):
+        assert client.run(JOB).status == "ok"
+    samples = []
+    for _ in range(n):
+        started = time.perf_counter()
+        result = client.run(JOB)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert result.status == "ok", result
+    return samples
+
+
+def summary(name: str, samples: list[float]) -> dict[str, float]:
+    p50, p95 = percentile(samples, 50), percentile(samples, 95)
+    print(
+        f"{name:<34} n={len(samples):<4} p50={p50:8.2f} ms  p95={p95:8.2f} ms  "
+        f"mean={statistics.fmean(samples):8.2f} ms"
+    )
+    return {"p50": p50, "p95": p95}
+
+
+def _throughput_worker(n: int, barrier: Any, queue: Any) -> None:
+    # Like a Celery prefork child: its own process, its own zygote.
+    client = Client(ZygoteBackend())
+    timed(client, 0, warmup=3)
+    barrier.wait()
+    started = time.perf_counter()
+    for _ in range(n):
+        assert client.run(JOB).status == "ok"
+    queue.put((started, time.perf_counter()))
+    client.close()
+
+
+def throughput(n_per_zygote: int, workers: int = 2) -> float:
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(workers)
+    queue = ctx.Queue()
+    procs = [
+        ctx.Process(target=_throughput_worker, args=(n_per_zygote, barrier, queue))
+        for _ in range(workers)
+    ]
+    for proc in procs:
+        proc.start()
+    spans = [queue.get(timeout=600) for _ in procs]
+    for proc in procs:
+        proc.join()
+    elapsed = max(end for _, end in spans) - min(start for start, _ in spans)
+    return workers * n_per_zygote / elapsed
+
+
+def interleaved(clients: list[Client], n: int) -> list[list[float]]:
+    """Alternate the clients job by job, so drift in the machine hits them equally."""
+    for client in clients:
+        timed(client, 0, warmup=5)
+    samples: list[list[float]] = [[] for _ in clients]
+    for _ in range(n):
+        for client, bucket in zip(clients, samples, strict=True):
+            started = time.perf_counter()
+            result = client.run(JOB)
+            bucket.append((time.perf_counter() - started) * 1000)
+            assert result.status == "ok", result
+    return samples
+
+
+def zygote_host_rss_kb(backend: ZygoteBackend) -> int:
+    """VmRSS of the python process inside bwrap (bwrap -> its pid 1 -> python)."""
+    assert backend.proc is not None
+    pids = [backend.proc.pid]
+    best = 0
+    while pids:
+        pid = pids.pop()
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        pids.extend(int(c) for c in children)
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                best = max(best, int(line.split()[1]))
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--jobs", type=int, default=300)
+    parser.add_argument("--cold-jobs", type=int, default=10)
+    args = parser.parse_args()
+
+    print(f"date     {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+    print(
+        f"machine  {platform.node()} {platform.machine()}, {os.cpu_count()} cpus, "
+        f"kernel {platform.release()}, Python {platform.python_version()}"
+    )
+    try:
+        import torch
+
+        print(f"torch    {torch.__version__}")
+    except ImportError:
+        pass
+
+    full = Client(ZygoteBackend())
+    started = time.perf_counter()
+    full.run(JOB)
+    print(
+        f"zygote start (bwrap + torch import + warm-up): "
+        f"{(time.perf_counter() - started) * 1000:.0f} ms"
+    )
+    bare = Client(ZygoteBackend(landlock=False, seccomp=False, rlimits=False))
+    full_samples, bare_samples = interleaved([full, bare], args.jobs)
+    bare.close()
+    b = summary("(b) bare fork of the zygote", bare_samples)
+    c = summary("(c) full sandbox (zygote + layers)", full_samples)
+
+    cold = Client(ColdBackend())
+    a = summary("(a) cold process per job", timed(cold, args.cold_jobs, warmup=1))
+
+    print(
+        f"a/c (p50) = {a['p50'] / c['p50']:.0f}x   c/b (p50) = {c['p50'] / b['p50']:.2f}   "
+        f"c/b (p95) = {c['p95'] / b['p95']:.2f}"
+    )
+    print(f"two concurrent zygotes: {throughput(args.jobs // 2):.0f} jobs/s")
+
+    backend = full.backend
+    assert isinstance(backend, ZygoteBackend)
+    zygote_rss = zygote_host_rss_kb(backend)
+    outcome = backend.execute(check_job(JOB), JOB.limits)
+    rss_job = full.run(Job("script", SCRIPT_RSS, {"read": ["out"]}))
+    mem = rss_job.outputs["values"]["out"]
+    print(
+        f"RSS zygote {zygote_rss / 1024:.0f} MiB; child peak RSS {outcome.max_rss_kb / 1024:.0f} "
+        f"MiB (shared with the zygote copy-on-write), child private dirty "
+        f"{mem['Private_Dirty'] / 1024:.1f} MiB, PSS {mem['Pss'] / 1024:.0f} MiB"
+    )
+    full.close()
+
+
+if __name__ == "__main__":
+    main()
