@@ -1,0 +1,584 @@
+"""The production shape on this machine, on private services, for the load and fault runs.
+
+    with Stack(name="load") as stack:     # PostgreSQL, Redis, gunicorn, 2 workers, beat
+        stack.url, stack.sql("select count(*) from grader_submission")
+
+Everything is private and lives under ``var/<name>-<pid>/``: a PostgreSQL cluster made
+with initdb (trust auth, its socket in that directory, a free port on 127.0.0.1; run as
+the ``postgres`` user when we are root, because initdb refuses root), a ``redis-server``
+without persistence (``--save "" --appendonly no``, as in docker-compose.yml) on a free
+port, gunicorn on a free port, two ``celery worker --concurrency 1`` processes (each a
+main process plus one prefork child that owns one sandbox zygote) and ``celery beat``
+(the sweep). Nothing touches the shared Redis on 6379 or PostgreSQL on 5432, so tests
+that other people run against those are not disturbed, and a fault may stop and
+restart these services at will.
+
+The app runs with the production settings (DEBUG=0, a random SECRET_KEY,
+ALLOWED_HOSTS=127.0.0.1), except SECURE_SSL_REDIRECT=0 so plain http works locally.
+
+For the fault checks the database gets one piece of instrumentation that is not app
+code: a trigger that appends every status change of a submission, and every write to a
+submission that is already final, to ``bench_status_log``. From it, ``outcome()`` counts
+claims (queued→running), re-claims after a crash, and duplicates (more than one write
+of a final result for one submission).
+
+Every process is started in its own session and stopped by its own pid/pgid; ``stop()``
+runs on exit, on an exception and on SIGTERM/SIGINT. No loop here is unbounded.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
+PG_BIN_CANDIDATES = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+FINAL = ("graded", "error")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pg_bin() -> Path | None:
+    for path in PG_BIN_CANDIDATES:
+        if (path / "initdb").exists() and (path / "pg_ctl").exists():
+            return path
+    return None
+
+
+def _wait(what: str, check: Any, timeout: float, interval: float = 0.2) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):
+            if check():
+                return
+        time.sleep(interval)
+    raise RuntimeError(f"{what} not ready after {timeout:.0f} s")
+
+
+@dataclass
+class Proc:
+    name: str
+    argv: list[str]
+    log: Path
+    popen: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+
+    @property
+    def pid(self) -> int:
+        assert self.popen is not None
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+
+@dataclass
+class Outcome:
+    """What became of the accepted submissions (see Stack.outcome)."""
+
+    submitted: int
+    graded: int
+    error: int
+    lost: list[int]
+    duplicates: list[int]
+    reclaimed: int
+    errors_unreadable: list[int]
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    def line(self) -> str:
+        return (
+            f"submitted={self.submitted} graded={self.graded} error={self.error} "
+            f"lost={len(self.lost)} duplicates={len(self.duplicates)}"
+        )
+
+
+class Stack:
+    def __init__(
+        self,
+        *,
+        name: str = "bench",
+        db: str = "auto",
+        web_workers: int = 3,
+        celery_workers: int = 2,
+        env: dict[str, str] | None = None,
+        keep: bool = False,
+        quiet: bool = False,
+    ) -> None:
+        if db == "auto":
+            db = "postgres" if pg_bin() is not None else "sqlite"
+        self.db = db
+        self.dir = ROOT / "var" / f"{name}-{os.getpid()}"
+        self.web_workers = web_workers
+        self.n_workers = celery_workers
+        self.extra_env = env or {}
+        self.keep = keep
+        self.quiet = quiet
+        self.redis_port = free_port()
+        self.pg_port = free_port()
+        self.web_port = free_port()
+        self.procs: dict[str, Proc] = {}
+        self.pg_started = False
+        self.stopped = False
+        self.url = f"http://127.0.0.1:{self.web_port}"
+
+    # -- environment --------------------------------------------------------------
+
+    @property
+    def database_url(self) -> str:
+        if self.db == "postgres":
+            return f"postgres://bench@127.0.0.1:{self.pg_port}/autograd"
+        return f"sqlite:///{self.dir / 'db.sqlite3'}"
+
+    @property
+    def broker_url(self) -> str:
+        return f"redis://127.0.0.1:{self.redis_port}/0"
+
+    def env(self) -> dict[str, str]:
+        keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "USER")
+        base = {k: v for k, v in os.environ.items() if k in keep}
+        return {
+            **base,
+            "DJANGO_SETTINGS_MODULE": "autograd_course.settings",
+            "PYTHONUNBUFFERED": "1",
+            "DEBUG": "0",
+            "SECRET_KEY": self._secret,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "DATABASE_URL": self.database_url,
+            "CELERY_BROKER_URL": self.broker_url,
+            "VAR_DIR": str(self.dir / "appvar"),
+            "LOG_LEVEL": "INFO",
+            **self.extra_env,
+        }
+
+    _secret = secrets.token_urlsafe(48)
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+    # -- lifecycle ----------------------------------------------------------------
+
+    def __enter__(self) -> Stack:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        if self.dir.exists():
+            shutil.rmtree(self.dir)
+        (self.dir / "appvar").mkdir(parents=True)
+        atexit.register(self.stop)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous = signal.getsignal(sig)
+
+            def handler(signum: int, frame: Any, previous: Any = previous) -> None:
+                self.stop()
+                if callable(previous):
+                    previous(signum, frame)
+                raise SystemExit(128 + signum)
+
+            with contextlib.suppress(ValueError):  # not the main thread
+                signal.signal(sig, handler)
+        t0 = time.monotonic()
+        self.redis_start()
+        if self.db == "postgres":
+            self._pg_init()
+            self.pg_start()
+        self._prepare_db()
+        self.web_start()
+        for i in range(self.n_workers):
+            self.worker_start(i)
+        self.beat_start()
+        _wait("gunicorn", lambda: _http_ok(f"{self.url}/healthz"), 60)
+        for i in range(self.n_workers):
+            self.worker_wait_ready(i)
+        self.say(f"stack up in {time.monotonic() - t0:.1f} s: {self.url} db={self.db} dir={self.dir}")
+
+    def stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        for proc in reversed(list(self.procs.values())):
+            self._terminate(proc)
+        if self.db == "postgres" and self.pg_started:
+            with contextlib.suppress(Exception):
+                self.pg_stop(mode="immediate")
+        if not self.keep and self.dir.exists():
+            shutil.rmtree(self.dir, ignore_errors=True)
+        with contextlib.suppress(Exception):
+            atexit.unregister(self.stop)
+
+    # -- processes ----------------------------------------------------------------
+
+    def _spawn(self, name: str, argv: list[str], *, env: dict[str, str] | None = None) -> Proc:
+        log = self.dir / f"{name}.log"
+        proc = self.procs.get(name) or Proc(name=name, argv=argv, log=log)
+        proc.argv = argv
+        with open(log, "ab") as out:
+            out.write(f"\n=== start {time.strftime('%H:%M:%S')} {' '.join(argv)}\n".encode())
+            proc.popen = subprocess.Popen(
+                argv,
+                cwd=ROOT,
+                env=env or self.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        proc.started_at = time.monotonic()
+        self.procs[name] = proc
+        return proc
+
+    def _terminate(self, proc: Proc, timeout: float = 15.0) -> None:
+        if proc.popen is None:
+            return
+        if proc.popen.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.popen.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                pass
+        # Whatever is left in its process group (pool children); the zygotes die with
+        # their parent (bwrap --die-with-parent).
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(Exception):
+            proc.popen.wait(timeout=5)
+
+    def manage(self, *args: str, timeout: float = 300) -> str:
+        done = subprocess.run(
+            [PY, "manage.py", *args], cwd=ROOT, env=self.env(), capture_output=True,
+            text=True, timeout=timeout,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    def python(self, code: str, *, timeout: float = 300) -> str:
+        """Run Django code in a fresh process with the stack's environment."""
+        prelude = "import django; django.setup()\n"
+        done = subprocess.run(
+            [PY, "-c", prelude + code], cwd=ROOT, env=self.env(), capture_output=True,
+            text=True, timeout=timeout,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"python snippet failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    # -- Redis --------------------------------------------------------------------
+
+    def redis_start(self) -> None:
+        (self.dir / "redis").mkdir(exist_ok=True)
+        self._spawn(
+            "redis",
+            ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(self.dir / "redis")],
+        )
+        _wait("redis", self.redis_ping, 20, 0.05)
+
+    def redis_stop(self) -> None:
+        self._terminate(self.procs["redis"], timeout=10)
+
+    def redis_ping(self) -> bool:
+        import redis
+
+        return bool(redis.Redis(port=self.redis_port, socket_connect_timeout=0.5).ping())
+
+    def queue_length(self) -> int:
+        import redis
+
+        return int(redis.Redis(port=self.redis_port, socket_connect_timeout=1).llen("celery"))
+
+    # -- PostgreSQL ---------------------------------------------------------------
+
+    def _pg_run(self, argv: Sequence[str], timeout: float = 60) -> None:
+        prefix: list[str] = []
+        if os.geteuid() == 0:
+            prefix = ["runuser", "-u", "postgres", "--"]
+        done = subprocess.run(
+            [*prefix, *argv], capture_output=True, text=True, timeout=timeout, cwd="/"
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"{argv[0]} failed: {done.stdout}\n{done.stderr}")
+
+    def _pg_init(self) -> None:
+        binary = pg_bin()
+        assert binary is not None
+        pgdir = self.dir / "pg"
+        pgdir.mkdir()
+        if os.geteuid() == 0:
+            pg = pwd.getpwnam("postgres")
+            os.chown(pgdir, pg.pw_uid, pg.pw_gid)
+        self._pg_run([str(binary / "initdb"), "-D", str(pgdir / "data"), "-U", "bench",
+                      "--auth=trust", "-E", "UTF8", "--no-sync"], timeout=120)
+
+    def pg_start(self) -> None:
+        binary = pg_bin()
+        assert binary is not None
+        pgdir = self.dir / "pg"
+        opts = (f"-p {self.pg_port} -k {pgdir} -c listen_addresses=127.0.0.1 "
+                f"-c max_connections=200")
+        self._pg_run([str(binary / "pg_ctl"), "-D", str(pgdir / "data"), "-l",
+                      str(pgdir / "server.log"), "-o", opts, "-w", "-t", "60", "start"], timeout=90)
+        self.pg_started = True
+        _wait("postgres", lambda: self.sql("select 1", dbname="postgres"), 30)
+
+    def pg_stop(self, mode: str = "fast") -> None:
+        binary = pg_bin()
+        assert binary is not None
+        self._pg_run([str(binary / "pg_ctl"), "-D", str(self.dir / "pg" / "data"), "-m", mode,
+                      "-w", "-t", "60", "stop"], timeout=90)
+
+    # -- database -----------------------------------------------------------------
+
+    def sql(self, query: str, params: Sequence[Any] = (), *, dbname: str = "autograd") -> list[tuple[Any, ...]]:
+        """Run one statement on the private database (a new connection each time, so it
+        works across restarts); placeholders are %s for both engines."""
+        if self.db == "postgres":
+            import psycopg
+
+            with psycopg.connect(host="127.0.0.1", port=self.pg_port, user="bench", dbname=dbname,
+                                 connect_timeout=3, autocommit=True) as conn:
+                cur = conn.execute(query, params or None)  # type: ignore[call-overload]
+                return list(cur.fetchall()) if cur.description else []
+        with contextlib.closing(sqlite3.connect(self.dir / "db.sqlite3", timeout=30)) as conn:
+            cur = conn.execute(query.replace("%s", "?"), tuple(params))
+            rows = list(cur.fetchall())
+            conn.commit()
+            return rows
+
+    def _prepare_db(self) -> None:
+        if self.db == "postgres":
+            self.sql("create database autograd", dbname="postgres")
+        self.manage("migrate", "--noinput", "-v", "0")
+        self.manage("loadcourse")
+        self.manage("collectstatic", "--noinput", "-v", "0")
+        for statement in TRIGGER_SQL[self.db]:
+            self.sql(statement)
+
+    def students_create(self, count: int, *, prefix: str = "student", password: str) -> dict[str, str]:
+        """`count` students with one password (hashed once: 200 PBKDF2 hashes would take
+        more than a minute) and an API token each, as `manage.py apitoken` makes them.
+        Returns username -> token."""
+        code = f"""
+import json
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
+from accounts.services import api_token_rotate
+hashed = make_password({password!r})
+names = [f"{prefix}{{i:04d}}" for i in range({count})]
+User.objects.bulk_create([User(username=n, password=hashed) for n in names], ignore_conflicts=True)
+print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.filter(username__in=names)}}))
+"""
+        return dict(json.loads(self.python(code).strip().splitlines()[-1]))
+
+    # -- web, workers, beat -------------------------------------------------------
+
+    def web_start(self) -> None:
+        self._spawn(
+            "web",
+            [PY, "-m", "gunicorn", "autograd_course.wsgi:application", "--bind",
+             f"127.0.0.1:{self.web_port}", "--workers", str(self.web_workers),
+             "--backlog", "2048", "--timeout", "60", "--graceful-timeout", "5"],
+        )
+
+    def worker_name(self, i: int) -> str:
+        return f"worker{i + 1}"
+
+    def worker_start(self, i: int) -> Proc:
+        name = self.worker_name(i)
+        return self._spawn(
+            name,
+            [PY, "-m", "celery", "-A", "autograd_course", "worker", "--pool", "prefork",
+             "--concurrency", "1", "-n", f"{name}@bench", "--loglevel", "INFO"],
+        )
+
+    def worker_wait_ready(self, i: int, timeout: float = 90) -> None:
+        proc = self.procs[self.worker_name(i)]
+        def ready() -> bool:
+            text = proc.log.read_text(errors="replace")
+            last = text.rsplit("\n=== start ", 1)[-1]
+            return proc.alive() and " ready." in last
+
+        _wait(f"{proc.name}", ready, timeout)
+
+    def beat_start(self) -> None:
+        self._spawn(
+            "beat",
+            [PY, "-m", "celery", "-A", "autograd_course", "beat", "--loglevel", "INFO",
+             "--schedule", str(self.dir / "appvar" / "celerybeat-schedule")],
+        )
+
+    def worker_pool_child(self, i: int) -> int | None:
+        """The prefork child of worker i: the process that runs the jobs."""
+        proc = self.procs[self.worker_name(i)]
+        if not proc.alive():
+            return None
+        children = [c for c in psutil.Process(proc.pid).children() if "celery" in " ".join(c.cmdline())]
+        return children[0].pid if children else None
+
+    def zygotes(self) -> dict[int, int]:
+        """worker index -> pid of the zygote's python process inside bubblewrap."""
+        found: dict[int, int] = {}
+        for i in range(self.n_workers):
+            child = self.worker_pool_child(i)
+            if child is None:
+                continue
+            with contextlib.suppress(psutil.Error):
+                for p in psutil.Process(child).children(recursive=True):
+                    cmd = " ".join(p.cmdline())
+                    if "sandbox.zygote" in cmd and not p.name().startswith("bwrap"):
+                        found[i] = p.pid
+                        break
+        return found
+
+    def busy_workers(self) -> list[int]:
+        """Workers whose zygote has a job child right now (a job in the sandbox)."""
+        busy = []
+        for i, zygote in self.zygotes().items():
+            with contextlib.suppress(psutil.Error):
+                if psutil.Process(zygote).children():
+                    busy.append(i)
+        return busy
+
+    def kill_worker(self, i: int, *, whole: bool = False) -> list[int]:
+        """kill -9 the pool child of worker i (the job dies with it, the main process
+        forks a new child), or with ``whole`` the worker's whole process group."""
+        proc = self.procs[self.worker_name(i)]
+        if whole:
+            pids = [proc.pid] + [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
+            os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(Exception):
+                proc.popen.wait(timeout=10)  # type: ignore[union-attr]
+            return pids
+        child = self.worker_pool_child(i)
+        if child is None:
+            return []
+        os.kill(child, signal.SIGKILL)
+        return [child]
+
+    # -- results ------------------------------------------------------------------
+
+    def outcome(self, accepted: Sequence[int]) -> Outcome:
+        """Classify the accepted submission ids by their state in the database.
+
+        lost: accepted but not graded/error (or not in the database at all).
+        duplicates: more than one final write (a transition into graded/error, or any
+        write to a row that was already final) in bench_status_log. A re-claim after a
+        crash (queued→running twice) is not a duplicate; it is counted in `reclaimed`.
+        """
+        ids = sorted(set(accepted))
+        rows = dict(self._in_chunks("select id, status from grader_submission where id in ({})", ids))
+        by_status: dict[str, int] = {}
+        for status in rows.values():
+            by_status[status] = by_status.get(status, 0) + 1
+        lost = [i for i in ids if rows.get(i) not in FINAL]
+        finals = self._in_chunks(
+            "select submission_id, count(*) from bench_status_log where submission_id in ({}) "
+            "and (new_status in ('graded','error') or old_status in ('graded','error')) "
+            "group by submission_id", ids)
+        duplicates = [sid for sid, n in finals if n > 1]
+        claims = self._in_chunks(
+            "select submission_id, count(*) from bench_status_log where submission_id in ({}) "
+            "and new_status = 'running' group by submission_id", ids)
+        reclaimed = sum(1 for _, n in claims if n > 1)
+        unreadable = [sid for (sid,) in self._in_chunks(
+            "select id from grader_submission where id in ({}) and status = 'error' "
+            "and coalesce(error_message, '') = ''", ids)]
+        return Outcome(
+            submitted=len(ids), graded=by_status.get("graded", 0), error=by_status.get("error", 0),
+            lost=lost, duplicates=duplicates, reclaimed=reclaimed, errors_unreadable=unreadable,
+            by_status=by_status,
+        )
+
+    def _in_chunks(self, query: str, ids: Sequence[int]) -> list[tuple[Any, ...]]:
+        out: list[tuple[Any, ...]] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            if chunk:
+                out += self.sql(query.format(",".join(["%s"] * len(chunk))), chunk)
+        return out
+
+    def wait_final(self, ids: Sequence[int], timeout: float) -> float:
+        """Wait until every id is graded/error; returns the seconds it took (or timeout)."""
+        t0 = time.monotonic()
+        ids = sorted(set(ids))
+        while time.monotonic() - t0 < timeout:
+            with contextlib.suppress(Exception):
+                rows = self._in_chunks(
+                    "select count(*) from grader_submission where id in ({}) "
+                    "and status in ('graded','error')", ids)
+                if sum(r[0] for r in rows) == len(ids):
+                    return time.monotonic() - t0
+            time.sleep(0.5)
+        return timeout
+
+
+TRIGGER_SQL = {
+    "postgres": [
+        "create table bench_status_log (id bigserial primary key, submission_id bigint, "
+        "old_status text, new_status text, score double precision, "
+        "at timestamptz default clock_timestamp())",
+        """create function bench_log_status() returns trigger language plpgsql as $$
+        begin
+          if new.status is distinct from old.status or old.status in ('graded', 'error') then
+            insert into bench_status_log (submission_id, old_status, new_status, score)
+            values (new.id, old.status, new.status, new.score);
+          end if;
+          return new;
+        end $$""",
+        "create trigger bench_status after update on grader_submission "
+        "for each row execute function bench_log_status()",
+    ],
+    "sqlite": [
+        "create table bench_status_log (id integer primary key autoincrement, "
+        "submission_id integer, old_status text, new_status text, score real, "
+        "at text default (strftime('%Y-%m-%d %H:%M:%f', 'now')))",
+        "create trigger bench_status after update on grader_submission "
+        "when new.status is not old.status or old.status in ('graded', 'error') begin "
+        "insert into bench_status_log (submission_id, old_status, new_status, score) "
+        "values (new.id, old.status, new.status, new.score); end",
+    ],
+}
+
+
+def _http_ok(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=2) as response:
+        return bool(response.status == 200)
+
+
+@contextlib.contextmanager
+def stack(**kwargs: Any) -> Iterator[Stack]:
+    with Stack(**kwargs) as s:
+        yield s
