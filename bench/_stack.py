@@ -222,7 +222,9 @@ class Stack:
         _wait("gunicorn", lambda: _http_ok(f"{self.url}/healthz"), 60)
         for i in range(self.n_workers):
             self.worker_wait_ready(i)
-        self.say(f"stack up in {time.monotonic() - t0:.1f} s: {self.url} db={self.db} dir={self.dir}")
+        self.say(
+            f"stack up in {time.monotonic() - t0:.1f} s: {self.url} db={self.db} dir={self.dir}"
+        )
 
     def stop(self) -> None:
         if self.stopped:
@@ -265,10 +267,8 @@ class Stack:
         if proc.popen.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.popen.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                pass
         # Whatever is left in its process group (pool children); the zygotes die with
         # their parent (bwrap --die-with-parent).
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -278,8 +278,12 @@ class Stack:
 
     def manage(self, *args: str, timeout: float = 300) -> str:
         done = subprocess.run(
-            [PY, "manage.py", *args], cwd=ROOT, env=self.env(), capture_output=True,
-            text=True, timeout=timeout,
+            [PY, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         if done.returncode != 0:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
@@ -289,8 +293,12 @@ class Stack:
         """Run Django code in a fresh process with the stack's environment."""
         prelude = "import django; django.setup()\n"
         done = subprocess.run(
-            [PY, "-c", prelude + code], cwd=ROOT, env=self.env(), capture_output=True,
-            text=True, timeout=timeout,
+            [PY, "-c", prelude + code],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         if done.returncode != 0:
             raise RuntimeError(f"python snippet failed:\n{done.stdout}\n{done.stderr}")
@@ -302,8 +310,19 @@ class Stack:
         (self.dir / "redis").mkdir(exist_ok=True)
         self._spawn(
             "redis",
-            ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", str(self.dir / "redis")],
+            [
+                "redis-server",
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir / "redis"),
+            ],
         )
         _wait("redis", self.redis_ping, 20, 0.05)
 
@@ -340,36 +359,81 @@ class Stack:
         if os.geteuid() == 0:
             pg = pwd.getpwnam("postgres")
             os.chown(pgdir, pg.pw_uid, pg.pw_gid)
-        self._pg_run([str(binary / "initdb"), "-D", str(pgdir / "data"), "-U", "bench",
-                      "--auth=trust", "-E", "UTF8", "--no-sync"], timeout=120)
+        self._pg_run(
+            [
+                str(binary / "initdb"),
+                "-D",
+                str(pgdir / "data"),
+                "-U",
+                "bench",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+            timeout=120,
+        )
 
     def pg_start(self) -> None:
         binary = pg_bin()
         assert binary is not None
         pgdir = self.dir / "pg"
-        opts = (f"-p {self.pg_port} -k {pgdir} -c listen_addresses=127.0.0.1 "
-                f"-c max_connections=200")
-        self._pg_run([str(binary / "pg_ctl"), "-D", str(pgdir / "data"), "-l",
-                      str(pgdir / "server.log"), "-o", opts, "-w", "-t", "60", "start"], timeout=90)
+        opts = f"-p {self.pg_port} -k {pgdir} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        self._pg_run(
+            [
+                str(binary / "pg_ctl"),
+                "-D",
+                str(pgdir / "data"),
+                "-l",
+                str(pgdir / "server.log"),
+                "-o",
+                opts,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+            timeout=90,
+        )
         self.pg_started = True
         _wait("postgres", lambda: self.sql("select 1", dbname="postgres"), 30)
 
     def pg_stop(self, mode: str = "fast") -> None:
         binary = pg_bin()
         assert binary is not None
-        self._pg_run([str(binary / "pg_ctl"), "-D", str(self.dir / "pg" / "data"), "-m", mode,
-                      "-w", "-t", "60", "stop"], timeout=90)
+        self._pg_run(
+            [
+                str(binary / "pg_ctl"),
+                "-D",
+                str(self.dir / "pg" / "data"),
+                "-m",
+                mode,
+                "-w",
+                "-t",
+                "60",
+                "stop",
+            ],
+            timeout=90,
+        )
 
     # -- database -----------------------------------------------------------------
 
-    def sql(self, query: str, params: Sequence[Any] = (), *, dbname: str = "autograd") -> list[tuple[Any, ...]]:
+    def sql(
+        self, query: str, params: Sequence[Any] = (), *, dbname: str = "autograd"
+    ) -> list[tuple[Any, ...]]:
         """Run one statement on the private database (a new connection each time, so it
         works across restarts); placeholders are %s for both engines."""
         if self.db == "postgres":
             import psycopg
 
-            with psycopg.connect(host="127.0.0.1", port=self.pg_port, user="bench", dbname=dbname,
-                                 connect_timeout=3, autocommit=True) as conn:
+            with psycopg.connect(
+                host="127.0.0.1",
+                port=self.pg_port,
+                user="bench",
+                dbname=dbname,
+                connect_timeout=3,
+                autocommit=True,
+            ) as conn:
                 cur = conn.execute(query, params or None)  # type: ignore[call-overload]
                 return list(cur.fetchall()) if cur.description else []
         with contextlib.closing(sqlite3.connect(self.dir / "db.sqlite3", timeout=30)) as conn:
@@ -387,7 +451,9 @@ class Stack:
         for statement in TRIGGER_SQL[self.db]:
             self.sql(statement)
 
-    def students_create(self, count: int, *, prefix: str = "student", password: str) -> dict[str, str]:
+    def students_create(
+        self, count: int, *, prefix: str = "student", password: str
+    ) -> dict[str, str]:
         """`count` students with one password (hashed once: 200 PBKDF2 hashes would take
         more than a minute) and an API token each, as `manage.py apitoken` makes them.
         Returns username -> token."""
@@ -408,9 +474,22 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
     def web_start(self) -> None:
         self._spawn(
             "web",
-            [PY, "-m", "gunicorn", "autograd_course.wsgi:application", "--bind",
-             f"127.0.0.1:{self.web_port}", "--workers", str(self.web_workers),
-             "--backlog", "2048", "--timeout", "60", "--graceful-timeout", "5"],
+            [
+                PY,
+                "-m",
+                "gunicorn",
+                "autograd_course.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.web_port}",
+                "--workers",
+                str(self.web_workers),
+                "--backlog",
+                "2048",
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                "5",
+            ],
         )
 
     def worker_name(self, i: int) -> str:
@@ -420,12 +499,27 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
         name = self.worker_name(i)
         return self._spawn(
             name,
-            [PY, "-m", "celery", "-A", "autograd_course", "worker", "--pool", "prefork",
-             "--concurrency", "1", "-n", f"{name}@bench", "--loglevel", "INFO"],
+            [
+                PY,
+                "-m",
+                "celery",
+                "-A",
+                "autograd_course",
+                "worker",
+                "--pool",
+                "prefork",
+                "--concurrency",
+                "1",
+                "-n",
+                f"{name}@bench",
+                "--loglevel",
+                "INFO",
+            ],
         )
 
     def worker_wait_ready(self, i: int, timeout: float = 90) -> None:
         proc = self.procs[self.worker_name(i)]
+
         def ready() -> bool:
             text = proc.log.read_text(errors="replace")
             last = text.rsplit("\n=== start ", 1)[-1]
@@ -436,8 +530,18 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
     def beat_start(self) -> None:
         self._spawn(
             "beat",
-            [PY, "-m", "celery", "-A", "autograd_course", "beat", "--loglevel", "INFO",
-             "--schedule", str(self.dir / "appvar" / "celerybeat-schedule")],
+            [
+                PY,
+                "-m",
+                "celery",
+                "-A",
+                "autograd_course",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(self.dir / "appvar" / "celerybeat-schedule"),
+            ],
         )
 
     def worker_pool_child(self, i: int) -> int | None:
@@ -445,7 +549,9 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
         proc = self.procs[self.worker_name(i)]
         if not proc.alive():
             return None
-        children = [c for c in psutil.Process(proc.pid).children() if "celery" in " ".join(c.cmdline())]
+        children = [
+            c for c in psutil.Process(proc.pid).children() if "celery" in " ".join(c.cmdline())
+        ]
         return children[0].pid if children else None
 
     def zygotes(self) -> dict[int, int]:
@@ -499,7 +605,9 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
         crash (queued→running twice) is not a duplicate; it is counted in `reclaimed`.
         """
         ids = sorted(set(accepted))
-        rows = dict(self._in_chunks("select id, status from grader_submission where id in ({})", ids))
+        rows = dict(
+            self._in_chunks("select id, status from grader_submission where id in ({})", ids)
+        )
         by_status: dict[str, int] = {}
         for status in rows.values():
             by_status[status] = by_status.get(status, 0) + 1
@@ -507,18 +615,32 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
         finals = self._in_chunks(
             "select submission_id, count(*) from bench_status_log where submission_id in ({}) "
             "and (new_status in ('graded','error') or old_status in ('graded','error')) "
-            "group by submission_id", ids)
+            "group by submission_id",
+            ids,
+        )
         duplicates = [sid for sid, n in finals if n > 1]
         claims = self._in_chunks(
             "select submission_id, count(*) from bench_status_log where submission_id in ({}) "
-            "and new_status = 'running' group by submission_id", ids)
+            "and new_status = 'running' group by submission_id",
+            ids,
+        )
         reclaimed = sum(1 for _, n in claims if n > 1)
-        unreadable = [sid for (sid,) in self._in_chunks(
-            "select id from grader_submission where id in ({}) and status = 'error' "
-            "and coalesce(error_message, '') = ''", ids)]
+        unreadable = [
+            sid
+            for (sid,) in self._in_chunks(
+                "select id from grader_submission where id in ({}) and status = 'error' "
+                "and coalesce(error_message, '') = ''",
+                ids,
+            )
+        ]
         return Outcome(
-            submitted=len(ids), graded=by_status.get("graded", 0), error=by_status.get("error", 0),
-            lost=lost, duplicates=duplicates, reclaimed=reclaimed, errors_unreadable=unreadable,
+            submitted=len(ids),
+            graded=by_status.get("graded", 0),
+            error=by_status.get("error", 0),
+            lost=lost,
+            duplicates=duplicates,
+            reclaimed=reclaimed,
+            errors_unreadable=unreadable,
             by_status=by_status,
         )
 
@@ -538,7 +660,9 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
             with contextlib.suppress(Exception):
                 rows = self._in_chunks(
                     "select count(*) from grader_submission where id in ({}) "
-                    "and status in ('graded','error')", ids)
+                    "and status in ('graded','error')",
+                    ids,
+                )
                 if sum(r[0] for r in rows) == len(ids):
                     return time.monotonic() - t0
             time.sleep(0.5)
