@@ -161,6 +161,39 @@ def serve(ctrl_in: int, ctrl_out: int, read_only: tuple[str, ...]) -> None:
             return
 
 
+MADV_COLLAPSE = 25  # Linux 6.1+
+HUGE_PAGE = 2 << 20
+
+
+def collapse_to_huge_pages() -> int:
+    """Back the zygote's anonymous memory (Python heap, torch's allocations) with 2 MiB
+    pages; return how many were made.
+
+    fork() copies one page-table entry per 4 KiB page that has anonymous memory, and
+    exit() tears them down again: with ~140 MiB of heap that was most of a job's cost
+    (fork + exit ~7 ms of ~11).  With huge pages fork copies one entry per 2 MiB; a child
+    that writes to a huge page gets just that 4 KiB page copied (the kernel splits the
+    mapping).  MADV_COLLAPSE works whatever the THP sysfs mode, synchronously, once at
+    start (~0.5 s); failure is harmless (jobs are then just slower).
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    made = 0
+    with open("/proc/self/maps") as maps:
+        lines = maps.read().splitlines()
+    for line in lines:
+        parts = line.split()
+        name = parts[5] if len(parts) > 5 else ""
+        if parts[1] != "rw-p" or name not in ("", "[heap]"):
+            continue
+        start, end = (int(x, 16) for x in parts[0].split("-"))
+        start = (start + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)
+        end &= ~(HUGE_PAGE - 1)
+        if end - start >= HUGE_PAGE and libc.madvise(start, end - start, MADV_COLLAPSE) == 0:
+            made += (end - start) // HUGE_PAGE
+    return made
+
+
 def rss_bytes() -> int:
     with open("/proc/self/statm", "rb") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -196,6 +229,7 @@ def main() -> None:
     # Objects that exist now are never collected again, so the collector does not write
     # to (and copy) the zygote's pages in every child.
     gc.freeze()
+    huge_pages = collapse_to_huge_pages()
     _write_line(
         ctrl_out,
         {
@@ -204,6 +238,7 @@ def main() -> None:
             "uid": os.getuid(),
             "landlock_abi": layers.landlock_abi(),
             "rss": rss_bytes(),
+            "huge_pages": huge_pages,
             "torch": torch.__version__,
         },
     )
