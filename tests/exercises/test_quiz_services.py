@@ -1,0 +1,141 @@
+"""Quiz attempts: window, time limit, attempt limit, submission races, score policy."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from exercises.models import Quiz, QuizAttempt
+from exercises.quiz import load_quiz_spec
+from exercises.quiz_selectors import quiz_standing
+from exercises.quiz_services import (
+    GRACE,
+    QuizRefused,
+    quiz_attempt_close_if_expired,
+    quiz_attempt_start,
+    quiz_attempt_submit,
+)
+from grader.quiz_grading import reference_quiz_answers
+
+SLUG = "autograd-quiz"
+
+
+@pytest.fixture
+def quiz(course) -> Quiz:  # type: ignore[no-untyped-def]
+    quiz = Quiz.objects.get(slug=SLUG)
+    quiz.opens_at = timezone.now() - timedelta(days=1)
+    quiz.closes_at = timezone.now() + timedelta(days=1)
+    quiz.save()
+    return quiz
+
+
+def _right_answers(attempt: QuizAttempt) -> dict:  # type: ignore[type-arg]
+    spec = load_quiz_spec(SLUG)
+    return reference_quiz_answers(spec, spec.params(attempt.seed))
+
+
+def test_loadcourse_stores_the_quiz_without_its_answers(quiz) -> None:  # type: ignore[no-untyped-def]
+    assert quiz.max_score == 20 and len(quiz.questions) == 12
+    assert quiz.time_limit_seconds == 20 * 60 and quiz.attempt_limit == 3
+    stored = repr(quiz.questions)
+    for key in ("correct", "answer_param", "solution", "wrong", "feedback"):
+        assert f"'{key}'" not in stored
+
+
+def test_an_attempt_gets_a_deadline_from_the_time_limit(quiz, student) -> None:  # type: ignore[no-untyped-def]
+    attempt = quiz_attempt_start(student=student, quiz=quiz)
+    assert attempt.number == 1 and attempt.status == "in_progress"
+    assert attempt.deadline_at == attempt.started_at + timedelta(minutes=20)
+
+
+def test_the_deadline_never_passes_the_close_of_the_window(quiz, student) -> None:  # type: ignore[no-untyped-def]
+    quiz.closes_at = timezone.now() + timedelta(minutes=5)
+    quiz.save()
+    assert quiz_attempt_start(student=student, quiz=quiz).deadline_at == quiz.closes_at
+
+
+def test_starting_again_resumes_the_attempt_in_progress(quiz, student) -> None:  # type: ignore[no-untyped-def]
+    first = quiz_attempt_start(student=student, quiz=quiz)
+    assert quiz_attempt_start(student=student, quiz=quiz).pk == first.pk
+    assert QuizAttempt.objects.count() == 1
+
+
+@pytest.mark.parametrize("opens,closes", [(1, 2), (-2, -1)])
+def test_it_refuses_to_start_outside_the_window(quiz, student, opens, closes) -> None:  # type: ignore[no-untyped-def]
+    quiz.opens_at = timezone.now() + timedelta(days=opens)
+    quiz.closes_at = timezone.now() + timedelta(days=closes)
+    quiz.save()
+    with pytest.raises(QuizRefused, match="not open"):
+        quiz_attempt_start(student=student, quiz=quiz)
+
+
+def test_it_refuses_an_attempt_beyond_the_limit(quiz, student) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        quiz_attempt_submit(attempt=quiz_attempt_start(student=student, quiz=quiz), answers={})
+    with pytest.raises(QuizRefused, match="used all 3 attempts"):
+        quiz_attempt_start(student=student, quiz=quiz)
+
+
+def test_each_attempt_and_each_student_get_their_own_numbers(quiz, student, other_student) -> None:  # type: ignore[no-untyped-def]
+    spec = load_quiz_spec(SLUG)
+    a1 = quiz_attempt_start(student=student, quiz=quiz)
+    quiz_attempt_submit(attempt=a1, answers={})
+    a2 = quiz_attempt_start(student=student, quiz=quiz)
+    b1 = quiz_attempt_start(student=other_student, quiz=quiz)
+    assert len({a1.seed, a2.seed, b1.seed}) == 3
+    assert spec.params(a1.seed) == spec.params(a1.seed)  # a regrade sees the same variant
+
+
+def test_submitting_grades_at_once_and_a_second_submit_is_refused(quiz, student) -> None:  # type: ignore[no-untyped-def]
+    attempt = quiz_attempt_start(student=student, quiz=quiz)
+    graded = quiz_attempt_submit(attempt=attempt, answers=_right_answers(attempt))
+    assert graded.status == "graded" and graded.score == 20 and graded.max_score == 20
+    assert graded.results["output"] == "12 of 12 questions right."
+    with pytest.raises(QuizRefused, match="already been submitted"):
+        quiz_attempt_submit(attempt=attempt, answers={})
+    graded.refresh_from_db()
+    assert graded.score == 20
+
+
+def test_answers_after_the_deadline_and_grace_are_not_counted(quiz, student) -> None:  # type: ignore[no-untyped-def]
+    attempt = quiz_attempt_start(student=student, quiz=quiz)
+    late = attempt.deadline_at + GRACE + timedelta(seconds=1)
+    graded = quiz_attempt_submit(attempt=attempt, answers=_right_answers(attempt), at=late)
+    assert graded.timed_out and graded.score == 0 and graded.answers == {}
+
+
+def test_answers_within_the_grace_count(quiz, student) -> None:  # type: ignore[no-untyped-def]
+    attempt = quiz_attempt_start(student=student, quiz=quiz)
+    just_late = attempt.deadline_at + GRACE - timedelta(seconds=1)
+    graded = quiz_attempt_submit(attempt=attempt, answers=_right_answers(attempt), at=just_late)
+    assert not graded.timed_out and graded.score == 20
+
+
+def test_an_abandoned_attempt_is_closed_when_its_time_is_up(quiz, student) -> None:  # type: ignore[no-untyped-def]
+    attempt = quiz_attempt_start(student=student, quiz=quiz)
+    assert quiz_attempt_close_if_expired(attempt=attempt).is_open
+    closed = quiz_attempt_close_if_expired(attempt=attempt, at=attempt.deadline_at + GRACE * 2)
+    assert closed.status == "graded" and closed.timed_out and closed.score == 0
+    # ...and it counts as an attempt: the next start is attempt 2.
+    assert quiz_attempt_start(student=student, quiz=quiz).number == 2
+
+
+@pytest.mark.parametrize("policy,kept", [("best", 20.0), ("latest", 0.0)])
+def test_the_score_kept_follows_the_policy(quiz, student, policy, kept) -> None:  # type: ignore[no-untyped-def]
+    quiz.score_policy = policy
+    quiz.save()
+    first = quiz_attempt_start(student=student, quiz=quiz)
+    quiz_attempt_submit(attempt=first, answers=_right_answers(first))
+    quiz_attempt_submit(attempt=quiz_attempt_start(student=student, quiz=quiz), answers={})
+    standing = quiz_standing(student=student, quiz=quiz)
+    assert standing.kept is not None and standing.kept.score == kept
+    assert standing.attempts_left == 1
+
+
+def test_unknown_questions_and_nul_bytes_are_dropped(quiz, student) -> None:  # type: ignore[no-untyped-def]
+    attempt = quiz_attempt_start(student=student, quiz=quiz)
+    graded = quiz_attempt_submit(
+        attempt=attempt, answers={"nope": "x", "chain-log": "2x/(1+x^2)\x00", "why-autograd": ""}
+    )
+    assert graded.answers == {"chain-log": "2x/(1+x^2)"}
+    assert graded.score == 2
