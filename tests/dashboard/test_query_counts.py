@@ -1,0 +1,83 @@
+"""The staff pages run the same number of SQL queries for 4 students as for 40: every
+per-student figure is aggregated in SQL, never fetched row by row."""
+
+from __future__ import annotations
+
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from dashboard.synth import EXERCISE_PREFIX, synth_clear, synth_course
+from exercises.models import Exercise
+from grader.models import Submission
+from grader.overrides import override_set
+
+
+def _urls() -> list[tuple[str, str]]:
+    exercise = Exercise.objects.get(slug=f"{EXERCISE_PREFIX}01")
+    student_id = (
+        Submission.objects.filter(exercise=exercise)
+        .order_by("id")
+        .values_list("student_id", flat=True)
+        .first()
+    )
+    sub = Submission.objects.filter(exercise=exercise).order_by("id").first()
+    assert sub is not None
+    return [
+        ("gradebook", "/dashboard/"),
+        ("gradebook by exercise", f"/dashboard/?sort=-e{exercise.pk}"),
+        ("gradebook filtered", "/dashboard/?sort=-total&q=synth"),
+        ("gradebook csv", "/dashboard/gradebook.csv"),
+        ("submissions csv", "/dashboard/submissions.csv"),
+        ("submissions json", "/dashboard/submissions.json"),
+        ("exercises", "/dashboard/exercises/"),
+        ("exercise", f"/dashboard/exercises/{exercise.slug}/"),
+        ("student", f"/dashboard/students/{student_id}/"),
+        ("console", "/console/"),
+        ("console filtered", f"/console/?exercise={exercise.slug}&status=graded&score_min=1"),
+        ("console overridden", "/console/?overridden=on"),
+        ("submission", f"/console/submissions/{sub.pk}/"),
+        ("queue", "/console/queue/"),
+        ("audit", "/console/audit/"),
+        ("regrades", "/console/regrades/"),
+    ]
+
+
+def _counts(client: Client) -> dict[str, int]:
+    counts = {}
+    for name, url in _urls():
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            if response.streaming:
+                b"".join(response.streaming_content)
+            else:
+                response.content  # noqa: B018
+        counts[name] = len(queries.captured_queries)
+    return counts
+
+
+def _course(students: int, staff_user) -> None:  # type: ignore[no-untyped-def]
+    synth_clear()
+    synth_course(students=students, exercises=3, submissions=4, seed=students)
+    # An override and its audit entry, so those joins are exercised too.
+    sub = Submission.objects.filter(status=Submission.Status.GRADED).order_by("id").first()
+    assert sub is not None
+    override_set(actor=staff_user, submission=sub, score=1.0, reason="test")
+
+
+def test_query_counts_do_not_grow_with_the_number_of_students(staff_user, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    client = Client()
+    client.force_login(staff_user)
+
+    _course(4, staff_user)
+    small = _counts(client)
+    _course(40, staff_user)
+    large = _counts(client)
+
+    assert Submission.objects.count() == 40 * 3 * 4
+    assert large == small
+    # And they are few: a page is a handful of queries, not one per row.
+    assert max(small.values()) <= 10, small
