@@ -147,6 +147,10 @@ def main() -> None:
     except ImportError:
         pass
 
+    print(
+        f"load average at start {os.getloadavg()[0]:.2f} (other work on the machine skews "
+        "every number below)"
+    )
     full = Client(ZygoteBackend())
     started = time.perf_counter()
     full.run(JOB)
@@ -181,6 +185,7 @@ def main() -> None:
         f"{mem['Private_Dirty'] / 1024:.1f} MiB, PSS {mem['Pss'] / 1024:.0f} MiB"
     )
     full.close()
+    print(f"load average at end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

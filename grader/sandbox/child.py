@@ -7,7 +7,6 @@ zygote (atexit handlers, buffered files, torch's static destructors) runs in the
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import os
 import signal
@@ -31,8 +30,7 @@ def _write_all(fd: int, data: bytes) -> None:
 def setup_process(parent_pid: int) -> None:
     """First steps after fork: own session, die with the zygote."""
     os.setsid()
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(layers.PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    layers.prctl(layers.PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent_pid:  # the zygote died between fork and prctl
         os._exit(70)
 

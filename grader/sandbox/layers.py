@@ -168,8 +168,12 @@ def apply_rlimits(plan: LayerPlan) -> None:
     # the address-space limit (each stack is an 8 MiB mapping).
 
 
+def prctl(option: int, value: int) -> None:
+    _check(_libc.prctl(option, value, 0, 0, 0), f"prctl({option})")
+
+
 def no_new_privs() -> None:
-    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
 
 
 def apply_landlock(plan: LayerPlan) -> int:

@@ -224,7 +224,7 @@ def main() -> None:
     os.environ.clear()
     # Not dumpable: /proc/<zygote>/mem, environ etc. become unreadable to its children
     # even before Landlock is on.
-    ctypes.CDLL(None).prctl(layers.PR_SET_DUMPABLE, 0, 0, 0, 0)
+    layers.prctl(layers.PR_SET_DUMPABLE, 0)
     gc.collect()
     # Objects that exist now are never collected again, so the collector does not write
     # to (and copy) the zygote's pages in every child.
