@@ -156,3 +156,39 @@ def test_late_submissions_get_the_penalty(course, student) -> None:  # type: ign
     submission_grade(submission_id=sub.pk)
     sub.refresh_from_db()
     assert sub.is_late and sub.score == 7.5
+
+
+def test_a_full_queue_says_busy_and_stores_nothing(
+    course, student, other_student, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.GRADER_MAX_QUEUE_DEPTH = 2
+    submission_create(student=other_student, exercise=course["chain-rule"], answer="x")
+    submission_create(student=other_student, exercise=course["chain-rule"], answer="x^2")
+    with pytest.raises(AnswerRejected, match="busy right now; try again in a moment") as err:
+        submission_create(student=student, exercise=course["chain-rule"], answer="2x cos(x^2)")
+    assert err.value.status == 503
+    assert Submission.objects.filter(student=student).count() == 0
+
+
+def test_a_broker_outage_at_submit_keeps_the_answer_queued(
+    course,
+    student,
+    monkeypatch,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    """The enqueue runs after commit; with the broker down the row stays `queued` (the
+    sweep enqueues it later) and the student gets no error. tests/faults does this
+    with a real broker that is really down."""
+    from grader import tasks
+
+    def broker_down(*args: object, **kwargs: object) -> None:
+        raise ConnectionRefusedError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr(tasks.grade_submission_task, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        sub = submission_create(
+            student=student, exercise=course["chain-rule"], answer="2x cos(x^2)"
+        )
+    assert len(callbacks) == 1
+    sub.refresh_from_db()
+    assert sub.status == "queued"
