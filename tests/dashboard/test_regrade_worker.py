@@ -1,0 +1,50 @@
+"""A regrade of a whole exercise through the real broker and a real worker process:
+the dispatch task and every grading task run in the worker."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.conf import settings
+
+from exercises.spec import variant_seed
+from grader.models import RegradeJob, Score, Submission, SubmissionResultHistory
+from grader.regrade import regrade_progress, regrade_request
+
+pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker")]
+
+
+def stored(student, exercise, answer: str, attempt: int, score: float) -> Submission:  # type: ignore[no-untyped-def]
+    """A submission as an earlier (wrong) grader left it: graded, with a stale score."""
+    return Submission.objects.create(
+        student=student, exercise=exercise, answer=answer, status=Submission.Status.GRADED,
+        score=score, max_score=exercise.max_score, results={"score": score, "tests": []},
+        seed=variant_seed(student.pk, exercise.slug), attempt=attempt, grader_version="broken-ref",
+    )  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_whole_exercise_is_regraded_by_the_worker(
+    course, student, other_student, staff_user, celery_worker_process, broker_app
+) -> None:  # type: ignore[no-untyped-def]
+    chain = course["chain-rule"]
+    right = stored(student, chain, "2*x*cos(x^2)", 1, 3.0)
+    wrong = stored(other_student, chain, "cos(x^2)", 1, 10.0)
+    job = regrade_request(actor=staff_user, exercise=chain, reason="reference fixed")
+
+    deadline = time.monotonic() + 90
+    while not regrade_progress(job=job).is_complete and time.monotonic() < deadline:
+        time.sleep(0.2)
+        job.refresh_from_db()
+
+    progress = regrade_progress(job=job)
+    assert (progress.done, progress.total, progress.errored) == (2, 2, 0), progress
+    assert RegradeJob.objects.get(pk=job.pk).status == "dispatched"
+    right.refresh_from_db()
+    wrong.refresh_from_db()
+    assert (right.score, right.grader_version) == (10, settings.GRADER_VERSION)
+    assert (wrong.score, wrong.misconception) == (0, "missing-inner-factor")
+    assert SubmissionResultHistory.objects.filter(job=job).count() == 2
+    assert Score.objects.get(student=student, exercise=chain).kept_score == 10
+    assert Score.objects.get(student=other_student, exercise=chain).kept_score == 0
