@@ -13,7 +13,7 @@ from django.db.models import FilteredRelation, Q, QuerySet
 
 from grader.models import Submission
 
-from .selectors import gradebook_export_rows
+from .gradebook import gradebook_export
 
 # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark.
 BOM = "\ufeff"
@@ -44,11 +44,11 @@ def _score(value: float | None) -> str:
 
 
 def gradebook_csv(*, query: str = "") -> Iterator[str]:
-    exercises, rows = gradebook_export_rows(query=query)
+    columns, rows = gradebook_export(query=query)
     header = ["username", "name", "email"]
-    header += [e.slug for e in exercises]
+    header += [c.slug for c in columns]
     header += ["total", "max_total", "solved", "late_exercises"]
-    max_total = f"{sum(e.max_score for e in exercises):g}"
+    max_total = f"{sum(c.max_score for c in columns):g}"
 
     def lines() -> Iterator[list[Any]]:
         for row in rows:

@@ -1,4 +1,5 @@
-"""Reads for the instructor dashboard: the gradebook, exercise statistics, one student.
+"""Reads for the instructor dashboard: exercise statistics and one student (the
+gradebook is in dashboard.gradebook).
 
 Every read is a fixed number of queries whatever the number of students: per-student
 figures are aggregated in SQL (conditional aggregates, GROUP BY), and only what a page
@@ -7,38 +8,31 @@ shows is fetched (a page of the gradebook, buckets of a histogram)."""
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Avg,
-    Case,
     Count,
     F,
-    FloatField,
     IntegerField,
     Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Coalesce, Floor, Least
+from django.db.models.functions import Floor, Least
 
 from accounts.roles import INSTRUCTOR_GROUP
 from exercises.models import Exercise
 from grader.models import Score, Submission
 
-GRADEBOOK_PAGE_SIZE = 50
 SOLVED_EPSILON = 1e-9
 HISTOGRAM_BINS = 10
 
@@ -52,195 +46,7 @@ def students() -> QuerySet[AbstractUser]:
     )
 
 
-def gradebook_exercises() -> list[Exercise]:
-    """The gradebook's columns: every exercise, open or closed, in course order."""
-    return list(Exercise.objects.only("id", "slug", "title", "max_score", "position"))
-
-
-# --- Gradebook ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cell:
-    score: float | None
-    best: float | None
-    attempts: int
-    late: bool
-    max_score: float
-
-    @property
-    def solved(self) -> bool:
-        return self.best is not None and self.best >= self.max_score - SOLVED_EPSILON
-
-
-@dataclass
-class GradebookRow:
-    id: int
-    username: str
-    name: str
-    email: str
-    total: float
-    solved: int
-    cells: list[Cell] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class ColumnSummary:
-    exercise: Exercise
-    attempted: int
-    solved: int
-    mean_score: float | None
-
-
-@dataclass
-class Gradebook:
-    exercises: list[Exercise]
-    page: Page[Any]
-    rows: list[GradebookRow]
-    columns: list[ColumnSummary]
-    max_total: float
-    sort: str
-    query: str
-
-    @property
-    def query_string(self) -> str:
-        """The filter and sort, for links to other pages of the same view."""
-        return urlencode({"q": self.query, "sort": self.sort})
-
-
-SORTS = ("name", "-name", "total", "-total", "solved", "-solved")
-
-
-def _is_valid_sort(sort: str, exercises: list[Exercise]) -> bool:
-    if sort in SORTS:
-        return True
-    key = sort.lstrip("-")
-    return key.startswith("e") and key[1:].isdigit() and int(key[1:]) in {e.pk for e in exercises}
-
-
-def _per_exercise_annotations(exercises: list[Exercise]) -> dict[str, Any]:
-    """One conditional aggregate per exercise and figure over the student's Score rows:
-    a single GROUP BY query gives the whole row."""
-    annotations: dict[str, Any] = {}
-    for e in exercises:
-        here = Q(scores__exercise_id=e.pk)
-        annotations[f"s{e.pk}"] = Max("scores__kept_score", filter=here)
-        annotations[f"b{e.pk}"] = Max("scores__best_score", filter=here)
-        annotations[f"a{e.pk}"] = Max("scores__attempts", filter=here)
-        annotations[f"l{e.pk}"] = Max(
-            Case(When(scores__is_late=True, then=Value(1)), default=Value(0)),
-            filter=here,
-            output_field=IntegerField(),
-        )
-    return annotations
-
-
-def _student_totals(qs: QuerySet[Any]) -> QuerySet[Any]:
-    return qs.annotate(
-        total=Coalesce(Sum("scores__kept_score"), Value(0.0), output_field=FloatField()),
-        solved=Count(
-            "scores",
-            filter=Q(scores__best_score__gte=F("scores__max_score") - SOLVED_EPSILON),
-        ),
-    )
-
-
-def gradebook_rows(
-    *, exercises: list[Exercise], query: str = "", sort: str = "name"
-) -> QuerySet[Any]:
-    """Students with their totals and one column group per exercise, as dicts; filtered
-    by name and ordered by `sort`. One query however it is sliced or iterated."""
-    qs = students()
-    if query:
-        qs = qs.filter(
-            Q(username__icontains=query)
-            | Q(first_name__icontains=query)
-            | Q(last_name__icontains=query)
-        )
-    values = _student_totals(
-        qs.values("id", "username", "first_name", "last_name", "email")
-    ).annotate(**_per_exercise_annotations(exercises))
-    if not _is_valid_sort(sort, exercises):
-        sort = "name"
-    key, descending = sort.lstrip("-"), sort.startswith("-")
-    column = {"name": "username", "total": "total", "solved": "solved"}.get(key, f"s{key[1:]}")
-    ordering = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_first=True)
-    return values.order_by(ordering, "username")
-
-
-def gradebook_row(values: dict[str, Any], exercises: list[Exercise]) -> GradebookRow:
-    name = f"{values['first_name']} {values['last_name']}".strip()
-    return GradebookRow(
-        id=values["id"],
-        username=values["username"],
-        name=name,
-        email=values["email"],
-        total=float(values["total"] or 0.0),
-        solved=int(values["solved"] or 0),
-        cells=[
-            Cell(
-                score=values[f"s{e.pk}"],
-                best=values[f"b{e.pk}"],
-                attempts=int(values[f"a{e.pk}"] or 0),
-                late=bool(values[f"l{e.pk}"]),
-                max_score=e.max_score,
-            )
-            for e in exercises
-        ],
-    )
-
-
-def gradebook_column_summaries(
-    *, exercises: list[Exercise], query: str = ""
-) -> list[ColumnSummary]:
-    """Per exercise over the (filtered) students: how many attempted, solved, the mean."""
-    scores = Score.objects.filter(student__in=students())
-    if query:
-        scores = scores.filter(
-            Q(student__username__icontains=query)
-            | Q(student__first_name__icontains=query)
-            | Q(student__last_name__icontains=query)
-        )
-    by_exercise = {
-        row["exercise_id"]: row
-        for row in scores.values("exercise_id").annotate(
-            attempted=Count("id", filter=Q(attempts__gt=0)),
-            solved=Count("id", filter=Q(best_score__gte=F("max_score") - SOLVED_EPSILON)),
-            mean_score=Avg("kept_score"),
-        )
-    }
-    return [
-        ColumnSummary(
-            exercise=e,
-            attempted=by_exercise.get(e.pk, {}).get("attempted", 0),
-            solved=by_exercise.get(e.pk, {}).get("solved", 0),
-            mean_score=by_exercise.get(e.pk, {}).get("mean_score"),
-        )
-        for e in exercises
-    ]
-
-
-def gradebook(*, query: str = "", sort: str = "name", page: int | str = 1) -> Gradebook:
-    exercises = gradebook_exercises()
-    if not _is_valid_sort(sort, exercises):
-        sort = "name"
-    rows = gradebook_rows(exercises=exercises, query=query, sort=sort)
-    # Count the students without the GROUP BY: the paginator's count stays cheap.
-    paginator = Paginator(rows, GRADEBOOK_PAGE_SIZE)
-    paginator.count = _filtered_students(query).count()  # type: ignore[misc]
-    current = paginator.get_page(page)
-    return Gradebook(
-        exercises=exercises,
-        page=current,
-        rows=[gradebook_row(values, exercises) for values in current.object_list],
-        columns=gradebook_column_summaries(exercises=exercises, query=query),
-        max_total=sum(e.max_score for e in exercises),
-        sort=sort,
-        query=query,
-    )
-
-
-def _filtered_students(query: str) -> QuerySet[AbstractUser]:
+def students_matching(query: str) -> QuerySet[AbstractUser]:
     qs = students()
     if query:
         qs = qs.filter(
@@ -251,11 +57,9 @@ def _filtered_students(query: str) -> QuerySet[AbstractUser]:
     return qs
 
 
-def gradebook_export_rows(*, query: str = "") -> tuple[list[Exercise], Iterator[GradebookRow]]:
-    """Every student's row, streamed from one query (for the CSV export)."""
-    exercises = gradebook_exercises()
-    rows = gradebook_rows(exercises=exercises, query=query, sort="name")
-    return exercises, (gradebook_row(values, exercises) for values in rows.iterator(chunk_size=500))
+def gradebook_exercises() -> list[Exercise]:
+    """The gradebook's columns: every exercise, open or closed, in course order."""
+    return list(Exercise.objects.only("id", "slug", "title", "max_score", "position"))
 
 
 # --- Exercises ---------------------------------------------------------------------

@@ -11,13 +11,14 @@ from django.views.decorators.http import require_GET
 from exercises.models import Exercise
 
 from . import charts, exports, selectors
+from .gradebook import gradebook as gradebook_read
 from .permissions import instructor_required
 
 
 @require_GET
 @instructor_required
 def gradebook(request: HttpRequest) -> HttpResponse:
-    book = selectors.gradebook(
+    book = gradebook_read(
         query=request.GET.get("q", "").strip()[:100],
         sort=request.GET.get("sort", "name"),
         page=request.GET.get("page", 1),

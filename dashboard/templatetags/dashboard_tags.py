@@ -10,8 +10,8 @@ register = template.Library()
 
 
 def _key(key: Any) -> str:
-    """A sort key: a name ('name', 'total') or an exercise, whose key is 'e<pk>'."""
-    return key if isinstance(key, str) else f"e{key.pk}"
+    """A sort key: a name ('name', 'total') or a gradebook column ('e<pk>', 'q<pk>')."""
+    return key if isinstance(key, str) else str(key.key)
 
 
 @register.simple_tag

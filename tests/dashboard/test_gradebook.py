@@ -9,7 +9,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from exercises.models import Exercise
+from dashboard.gradebook import gradebook_columns
+from exercises.models import Quiz, QuizAttempt
 from grader.models import Submission
 
 
@@ -53,7 +54,7 @@ def test_gradebook_footer_has_per_exercise_totals(instructor_client: Client, boo
     def cells(label: str) -> dict[str, str]:
         row = foot.split(f"{label}</th>")[1].split("</tr>")[0]
         values = [c.split(">")[1] for c in row.split("</td>") if 'class="num"' in c]
-        return dict(zip([e.slug for e in Exercise.objects.all()], values, strict=True))
+        return dict(zip([c.slug for c in gradebook_columns()], values, strict=True))
 
     assert (
         cells("Attempted")["chain-rule"] == "2"
@@ -169,3 +170,39 @@ def test_student_page_lists_submissions_over_time_with_results(
     assert subs.index("sign-error") > subs.index("10 <span")  # newest first
     chart = page.split('<figure class="chart">')[1].split("</figure>")[0]
     assert "<svg" in chart and "<script" not in chart
+
+
+def test_quizzes_have_a_column_with_the_kept_attempt_and_count_in_the_total(
+    instructor_client: Client, book, student
+) -> None:  # type: ignore[no-untyped-def]
+    quiz = Quiz.objects.first()
+    assert quiz is not None, "the course has a quiz"
+    for number, score in ((1, 2.0), (2, quiz.max_score), (3, 1.0)):
+        QuizAttempt.objects.create(
+            quiz=quiz,
+            student=student,
+            number=number,
+            seed=1,
+            status="graded",
+            score=score,
+            max_score=quiz.max_score,
+        )
+    QuizAttempt.objects.create(
+        quiz=quiz, student=student, number=4, seed=1, max_score=quiz.max_score
+    )  # in progress
+    page = instructor_client.get(reverse("dashboard:gradebook")).content.decode()
+    assert f"{quiz.slug} " in page and '<span class="meta">quiz</span>' in page
+    alice = _rows(page)[0]
+    assert f'{quiz.max_score:g} <span class="meta">(4)</span>' in alice
+    assert f"<strong>{10 + quiz.max_score:g}</strong>" in alice
+    by_quiz = instructor_client.get(
+        reverse("dashboard:gradebook"), {"sort": f"-q{quiz.pk}"}
+    ).content.decode()
+    assert _rows(by_quiz)[0].split(">", 2)[2].startswith("alice")
+    text = b"".join(
+        instructor_client.get(reverse("dashboard:gradebook_csv")).streaming_content
+    ).decode()
+    alice_csv = next(
+        r for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff"))) if r["username"] == "alice"
+    )
+    assert alice_csv[quiz.slug] == f"{quiz.max_score:g}" and alice_csv["solved"] == "2"

@@ -8,7 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from dashboard.synth import EXERCISE_PREFIX, synth_clear, synth_course
-from exercises.models import Exercise
+from exercises.models import Exercise, Quiz, QuizAttempt
 from grader.models import Submission
 from grader.overrides import override_set
 
@@ -60,7 +60,19 @@ def _counts(client: Client) -> dict[str, int]:
 
 def _course(students: int, staff_user) -> None:  # type: ignore[no-untyped-def]
     synth_clear()
+    Quiz.objects.all().delete()
     synth_course(students=students, exercises=3, submissions=4, seed=students)
+    quiz = Quiz.objects.create(slug="q", title="Quiz", notes_sections="1", max_score=5)
+    for student_id in Submission.objects.order_by().values_list("student_id", flat=True).distinct():
+        QuizAttempt.objects.create(
+            quiz=quiz,
+            student_id=student_id,
+            number=1,
+            seed=1,
+            status="graded",
+            score=3,
+            max_score=5,
+        )
     # An override and its audit entry, so those joins are exercised too.
     sub = Submission.objects.filter(status=Submission.Status.GRADED).order_by("id").first()
     assert sub is not None
