@@ -267,6 +267,7 @@ class ZygoteBackend:
         self.proc: subprocess.Popen[bytes] | None = None
         self.info: dict[str, object] = {}
         self.starts = 0
+        self.sequence = 0
         self._log: IO[bytes] | None = None
         self._buffer = b""
 
@@ -372,11 +373,15 @@ class ZygoteBackend:
             "seccomp": self.seccomp,
             "rlimits": self.rlimits,
         }
+        self.sequence += 1
+        header["id"] = self.sequence
         self._send(header, payload)
         cap = 4 * (2 * limits.output_bytes + limits.result_bytes) // 3 + (1 << 16)
         line = self._read_line(time.monotonic() + limits.wall_seconds + REPLY_SLACK, cap)
         try:
             reply = json.loads(line)
+            if reply.get("id") != self.sequence:
+                raise ZygoteDied("reply for another job")
             outcome = Outcome(
                 stdout=base64.b64decode(reply["stdout"])[: limits.output_bytes],
                 stderr=base64.b64decode(reply["stderr"])[: limits.output_bytes],
@@ -401,7 +406,13 @@ class ZygoteBackend:
         for attempt in (1, 2):
             try:
                 return self._once(payload, limits)
-            except ZygoteDied as exc:
+            except BaseException as exc:
+                if not isinstance(exc, ZygoteDied):
+                    # Interrupted mid-job (Celery's SoftTimeLimitExceeded, KeyboardInterrupt)
+                    # or unable to start: a reply may still be on its way and would be read
+                    # as the next job's, so this zygote is finished.
+                    self.close()
+                    raise
                 # A zygote that dies is replaced and the job retried once; a job that
                 # kills two zygotes is reported as a crash.
                 self.close()

@@ -259,3 +259,26 @@ def test_wall_clock_kills_and_reports_fast() -> None:
     assert result.status == "timeout"
     assert 0.5 <= result.wall_ms / 1000 < 1.5
     assert time.monotonic() - started < 2
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_interrupted_caller_does_not_desync_the_next_job() -> None:
+    """Like Celery's SoftTimeLimitExceeded raised inside run(): the late reply of the
+    interrupted job must never be taken for the next job's."""
+    import signal
+
+    def interrupt(*_: object) -> None:
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with pytest.raises(Interrupted):
+            run(Job("script", "import time\ntime.sleep(1)\nout = 'late'\n", {"read": ["out"]}))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert_next_job_graded()
