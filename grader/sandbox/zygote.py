@@ -139,7 +139,12 @@ def serve(ctrl_in: int, ctrl_out: int, read_only: tuple[str, ...]) -> None:
             result_bytes=int(header["result_bytes"]),
             started=started,
         )
-        clean = wipe(job_dir)
+        try:
+            clean = wipe(job_dir)
+        except (RecursionError, OSError, ValueError):
+            # e.g. a tree nested deeper than the recursion limit: give up, and let the
+            # worker replace this zygote (and its tmpfs) after this reply.
+            clean = False
         _write_line(
             ctrl_out,
             {
