@@ -517,7 +517,7 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
             ],
         )
 
-    def worker_wait_ready(self, i: int, timeout: float = 90) -> None:
+    def worker_wait_ready(self, i: int, timeout: float = 180) -> None:
         proc = self.procs[self.worker_name(i)]
 
         def ready() -> bool:

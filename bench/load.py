@@ -1,0 +1,422 @@
+"""Load: 200 students log in, open exercises and submit for 2 minutes; nothing is lost.
+
+    .venv/bin/python bench/load.py                 # 200 students, 120 s, the default mix
+    .venv/bin/python bench/load.py --students 50 --duration 30
+
+Brings up the production shape on private services (bench/_stack.py: PostgreSQL,
+Redis, gunicorn with 3 sync workers as in docker-compose.yml, two `celery worker
+--concurrency 1` processes, celery beat), creates the students, warms both sandbox
+zygotes, runs the students with locust (bench/locustfile.py, one process, headless),
+waits (bounded) until every accepted submission is final, and reports: accepted,
+rejected by status (400 syntax errors, 429 rate limit, 503 busy), graded, errored,
+lost, duplicates, submit→score p50/p95 (server side from the rows: graded_at -
+submitted_at; and as the students saw it, including their poll interval), page p95,
+graded per second, whether the scores are right, and where the CPU went.
+
+The app's limits are left at their defaults (30 submissions per student per minute,
+5 s sandbox wall limit, queue bound 5000); the students' pace keeps them under the
+rate limit and any 429 is counted, never as accepted. Writes the full numbers to
+var/bench-results/load-<time>.json. The last line of output is
+`submitted=N graded=N error=N lost=N duplicates=N`; exit status 1 if anything was
+lost or graded twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _stack import PY, ROOT, Stack
+
+PASSWORD = "bench-student-password-7"
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _api(url: str, token: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    body = json.dumps(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, method="POST" if body else "GET")
+    request.add_header("Authorization", f"Token {token}")
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return dict(json.loads(response.read()))
+
+
+def warm_up(stack: Stack, token: str) -> list[int]:
+    """A few answers so that both workers have started their zygote before the clock."""
+    ids = [
+        _api(f"{stack.url}/api/v1/submissions", token, {"exercise": slug, "answer": answer})["id"]
+        for slug, answer in [("chain-rule", "2*x*cos(x**2)")] * 4
+    ]
+    stack.wait_final(ids, 120)
+    return ids
+
+
+def cpu_trees(stack: Stack, locust_pid: int | None) -> dict[str, list[psutil.Process]]:
+    trees: dict[str, list[int]] = {name: [p.pid] for name, p in stack.procs.items() if p.alive()}
+    if stack.db == "postgres":
+        pidfile = stack.dir / "pg" / "data" / "postmaster.pid"
+        if pidfile.exists():
+            trees["postgres"] = [int(pidfile.read_text().split()[0])]
+    if locust_pid:
+        trees["locust"] = [locust_pid]
+    out: dict[str, list[psutil.Process]] = {}
+    for name, roots in trees.items():
+        procs: list[psutil.Process] = []
+        for pid in roots:
+            try:
+                root = psutil.Process(pid)
+                procs += [root, *root.children(recursive=True)]
+            except psutil.Error:
+                pass
+        out[name] = procs
+    return out
+
+
+def cpu_seconds(procs: list[psutil.Process]) -> float:
+    total = 0.0
+    for p in procs:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+        except psutil.Error:
+            pass
+    return total
+
+
+class CpuMeter:
+    """CPU seconds per component between start() and stop(), and the machine's total."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.before: dict[str, float] = {}
+        self.after: dict[str, float] = {}
+
+    def _machine_busy(self) -> float:
+        t = psutil.cpu_times()
+        return float(t.user + t.nice + t.system + t.irq + t.softirq + t.steal)
+
+    def sample(self, locust_pid: int | None) -> dict[str, float]:
+        sample = {
+            name: cpu_seconds(procs) for name, procs in cpu_trees(self.stack, locust_pid).items()
+        }
+        sample["_machine"] = self._machine_busy()
+        sample["_wall"] = time.monotonic()
+        return sample
+
+    @staticmethod
+    def delta(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+        out = {
+            k: round(after[k] - before.get(k, after[k]), 1) for k in after if not k.startswith("_")
+        }
+        out["machine_busy"] = round(after["_machine"] - before["_machine"], 1)
+        out["wall"] = round(after["_wall"] - before["_wall"], 1)
+        out["others_on_machine"] = round(
+            out["machine_busy"]
+            - sum(v for k, v in out.items() if k not in ("machine_busy", "wall")),
+            1,
+        )
+        return out
+
+
+def check_scores(stack: Stack, subs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Right answers must get full marks, wrong ones less and their misconception named,
+    looping ones 0 with a time-limit message a student can read."""
+    by_id = {s["id"]: s for s in subs if s.get("id")}
+    rows = stack._in_chunks(
+        "select id, status, score, max_score, misconception, results, error_message "
+        "from grader_submission where id in ({})",
+        sorted(by_id),
+    )
+    problems: list[dict[str, Any]] = []
+    checked = 0
+    for sid, status, score, max_score, misconception, results, _error_message in rows:
+        sub = by_id[sid]
+        if status != "graded":
+            continue
+        checked += 1
+        results = results if isinstance(results, dict) else json.loads(results or "{}")
+        text = json.dumps(results)
+        ok = True
+        if sub["kind"] == "right":
+            ok = abs((score or 0) - max_score) < 1e-9
+        elif sub["kind"] == "wrong":
+            ok = (score or 0) < max_score - 1e-9 and misconception == sub["misconception"]
+        elif sub["kind"] == "timeout":
+            ok = (score or 0) == 0 and "time limit" in text
+        if not ok:
+            problems.append(
+                {
+                    "id": sid,
+                    "kind": sub["kind"],
+                    "exercise": sub["exercise"],
+                    "score": score,
+                    "misconception": misconception,
+                    "expected_misconception": sub["misconception"],
+                }
+            )
+    return {"checked": checked, "wrong_scores": len(problems), "examples": problems[:10]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--students", type=int, default=200)
+    parser.add_argument("--duration", type=float, default=120.0)
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="mean think time (s), twice per answer"
+    )
+    parser.add_argument("--timeouts", type=int, default=10, help="looping answers in the whole run")
+    parser.add_argument("--form-share", type=float, default=0.5)
+    parser.add_argument("--mix", default="right=45,wrong=45,syntax=10")
+    parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep var/load-<pid>/ (logs, database)")
+    args = parser.parse_args()
+
+    results_dir = ROOT / "var" / "bench-results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    report: dict[str, Any] = {
+        "args": vars(args),
+        "started": stamp,
+        "loadavg_before": os.getloadavg(),
+    }
+    line = "submitted=0 graded=0 error=0 lost=0 duplicates=0"
+    failed = True
+    with Stack(name="load", web_workers=args.web_workers, keep=args.keep) as stack:
+        tokens = stack.students_create(args.students, password=PASSWORD)
+        warm = stack.students_create(1, prefix="warmup", password=PASSWORD)
+        warm_ids = warm_up(stack, next(iter(warm.values())))
+        students_file = stack.dir / "students.json"
+        students_file.write_text(json.dumps(tokens))
+        out_file = stack.dir / "locust-out.json"
+        env = {
+            **os.environ,
+            "BENCH_STUDENTS_FILE": str(students_file),
+            "BENCH_PASSWORD": PASSWORD,
+            "BENCH_OUT": str(out_file),
+            "BENCH_DURATION": str(args.duration),
+            "BENCH_THINK": str(args.think),
+            "BENCH_TIMEOUTS": str(args.timeouts),
+            "BENCH_FORM_SHARE": str(args.form_share),
+            "BENCH_MIX": args.mix,
+        }
+        meter = CpuMeter(stack)
+        stack.say(f"locust: {args.students} students, {args.duration:.0f} s of answers")
+        locust = subprocess.Popen(
+            [
+                PY,
+                "-m",
+                "locust",
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(args.students),
+                "-r",
+                str(args.students),
+                "--host",
+                stack.url,
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+                "--stop-timeout",
+                "10",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(stack.dir / "locust.log", "wb"),  # noqa: SIM115
+            start_new_session=True,
+        )
+        try:
+            # CPU is sampled over the answer phase only (the login phase is its own).
+            deadline = time.monotonic() + 240 + args.duration + 120
+            first: dict[str, float] | None = None
+            last: dict[str, float] | None = None
+            while locust.poll() is None and time.monotonic() < deadline:
+                if first is None and _phase(stack) == "answers":
+                    first = meter.sample(locust.pid)
+                elif (
+                    first is not None
+                    and last is None
+                    and (time.monotonic() - first["_wall"] >= args.duration)
+                ):
+                    last = meter.sample(locust.pid)
+                time.sleep(0.5)
+            if locust.poll() is None:
+                raise RuntimeError("locust did not finish in time")
+        finally:
+            if locust.poll() is None:
+                os.killpg(locust.pid, 9)
+                locust.wait(10)
+        data = json.loads(out_file.read_text())
+        state, subs, requests = data["state"], data["submissions"], data["requests"]
+        accepted = [s["id"] for s in subs if s.get("id")]
+        waited = stack.wait_final(accepted, 120)
+        outcome = stack.outcome(accepted)
+        report["drain_seconds_after_locust"] = round(waited, 1)
+        report["outcome"] = {
+            **outcome.__dict__,
+            "lost": outcome.lost[:50],
+            "duplicates": outcome.duplicates[:50],
+        }
+        report["scores"] = check_scores(stack, subs)
+        report["warmup_ids"] = warm_ids
+        report.update(_metrics(stack, state, subs, requests, accepted))
+        if first is not None and last is not None:
+            report["cpu"] = CpuMeter.delta(first, last)
+        report["loadavg_after"] = os.getloadavg()
+        line = outcome.line()
+        failed = bool(outcome.lost or outcome.duplicates)
+    (results_dir / f"load-{stamp}.json").write_text(json.dumps(report, indent=2, default=str))
+    _print(report)
+    print(line)
+    return 1 if failed else 0
+
+
+def _phase(stack: Stack) -> str:
+    """The locust process writes no progress; infer the answer phase from the rows."""
+    rows = stack.sql(
+        "select count(*) from grader_submission s join auth_user u on u.id = s.student_id "
+        "where u.username like 'student%'"
+    )
+    return "answers" if rows and rows[0][0] > 0 else "login"
+
+
+def _metrics(
+    stack: Stack,
+    state: dict[str, Any],
+    subs: list[dict[str, Any]],
+    requests: list[list[Any]],
+    accepted: list[int],
+) -> dict[str, Any]:
+    go, stop = state["go_at"], state["stop_at"]
+    rows = stack._in_chunks(
+        "select id, status, extract(epoch from submitted_at), extract(epoch from graded_at) "
+        "from grader_submission where id in ({})"
+        if stack.db == "postgres"
+        else "select id, status, (julianday(submitted_at) - 2440587.5) * 86400.0, "
+        "(julianday(graded_at) - 2440587.5) * 86400.0 "
+        "from grader_submission where id in ({})",
+        accepted,
+    )
+    kind = {s["id"]: s["kind"] for s in subs if s.get("id")}
+    server_all, server_no_timeouts, graded_times = [], [], []
+    for sid, status, submitted, graded in rows:
+        if graded is None:
+            continue
+        took = float(graded) - float(submitted)
+        server_all.append(took)
+        if kind.get(sid) != "timeout":
+            server_no_timeouts.append(took)
+        if status == "graded":
+            graded_times.append(float(graded))
+    client = [
+        s["t_final"] - s["t_submit"] for s in subs if s.get("t_final") and s["kind"] != "timeout"
+    ]
+    http: dict[str, int] = {}
+    for s in subs:
+        http[str(s["http"])] = http.get(str(s["http"]), 0) + 1
+    by_name: dict[str, list[float]] = {}
+    failures: dict[str, int] = {}
+    for name, ms, status, phase, _t in requests:
+        if phase == "login" and not name.startswith("login"):
+            name = f"{name} (login phase)"
+        by_name.setdefault(name, []).append(ms)
+        if status >= 500 or status < 0:
+            failures[f"{name} {status}"] = failures.get(f"{name} {status}", 0) + 1
+    pages = [
+        ms
+        for name, ms, _s, phase, _t in requests
+        if phase != "login" and name in ("page: exercise", "page: exercise list")
+    ]
+    in_window = [t for t in graded_times if go <= t <= stop]
+    steady = [t for t in graded_times if go + 15 <= t <= stop]
+    return {
+        "login_phase_seconds": round(state.get("login_seconds", 0), 1),
+        "login_failed": state.get("login_failed", 0),
+        "answer_phase_seconds": round(stop - go, 1),
+        "submit_http_status": http,
+        "kinds_accepted": {
+            k: sum(1 for s in subs if s.get("id") and s["kind"] == k)
+            for k in ("right", "wrong", "timeout", "syntax")
+        },
+        "submit_to_score_server_ms": {
+            "p50": round(pct(server_no_timeouts, 50) * 1000),
+            "p95": round(pct(server_no_timeouts, 95) * 1000),
+            "p99": round(pct(server_no_timeouts, 99) * 1000),
+            "max_incl_timeouts": round(max(server_all, default=0) * 1000),
+            "note": "graded_at - submitted_at from the rows; looping answers excluded (they take >= 5 s by design)",
+        },
+        "submit_to_score_client_ms": {
+            "p50": round(pct(client, 50) * 1000),
+            "p95": round(pct(client, 95) * 1000),
+            "note": "submit request start -> first poll that saw a final status (poll every 250/400 ms)",
+        },
+        "page_ms": {
+            "p50": round(pct(pages, 50)),
+            "p95": round(pct(pages, 95)),
+            "count": len(pages),
+        },
+        "requests_ms": {
+            name: {
+                "count": len(v),
+                "p50": round(pct(v, 50)),
+                "p95": round(pct(v, 95)),
+                "max": round(max(v)),
+            }
+            for name, v in sorted(by_name.items())
+        },
+        "http_failures": failures,
+        "graded_per_second": {
+            "window": round(len(in_window) / max(stop - go, 1e-9), 1),
+            "steady_after_15s": round(len(steady) / max(stop - go - 15, 1e-9), 1),
+        },
+    }
+
+
+def _print(report: dict[str, Any]) -> None:
+    out = report.get("outcome", {})
+    print(
+        f"answers phase {report.get('answer_phase_seconds')} s after a login phase of "
+        f"{report.get('login_phase_seconds')} s; load average before {report['loadavg_before']}"
+    )
+    print(
+        f"submit HTTP status: {report.get('submit_http_status')}  accepted by kind: {report.get('kinds_accepted')}"
+    )
+    print(
+        f"final: {out.get('by_status')}  re-claimed after a crash: {out.get('reclaimed')}  "
+        f"errors without a message: {len(out.get('errors_unreadable', []))}"
+    )
+    print(f"scores checked {report['scores']['checked']}, wrong {report['scores']['wrong_scores']}")
+    print(f"graded/s: {report.get('graded_per_second')}")
+    print(f"submit->score server: {report.get('submit_to_score_server_ms')}")
+    print(f"submit->score client: {report.get('submit_to_score_client_ms')}")
+    print(f"page ms: {report.get('page_ms')}")
+    for name, stats in report.get("requests_ms", {}).items():
+        print(f"  {name:40s} {stats}")
+    print(f"HTTP 5xx / connection failures: {report.get('http_failures')}")
+    print(f"CPU seconds: {report.get('cpu')}")
+    print(f"drain after the students stopped: {report.get('drain_seconds_after_locust')} s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

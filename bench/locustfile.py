@@ -1,0 +1,291 @@
+"""Simulated students for bench/load.py (run by it; not meant to be run by hand).
+
+Each student logs in through the login form (all of them, before the clock starts:
+a login costs one PBKDF2 hash, ~0.4 s of CPU, so 200 logins are a phase of their own),
+opens the exercise list, then for BENCH_DURATION seconds repeats: open an exercise,
+think, submit, watch the result until it is final, think. Half the students use the
+pages (the answer form, then the htmx result card every 400 ms, as the page does), half
+the JSON API with their token (polling every 250 ms). The answers are a fixed mix
+(BENCH_MIX) of reference solutions, the exercises' own wrong/ answers, syntax errors
+(rejected at submit with a 400, never stored) and a bounded number of answers that
+loop forever (BENCH_TIMEOUTS in total: each holds a worker for the full wall limit).
+
+Django sets its cookies Secure (DEBUG=0); over plain http the students send them back
+themselves (a Cookie header built from the jar, which stores but does not return them),
+as browsers do for 127.0.0.1; in production TLS is terminated in front of gunicorn.
+
+Writes BENCH_OUT (JSON): every request (name, ms, status, phase) and every submission
+(id, kind, exercise, via, client times), then stops the runner itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import gevent
+from gevent.event import Event
+from locust import FastHttpUser, events, task
+from locust.exception import StopUser
+
+CONTENT = Path(__file__).resolve().parent.parent / "exercises" / "content"
+STUDENTS: dict[str, str] = json.loads(Path(os.environ["BENCH_STUDENTS_FILE"]).read_text())
+PASSWORD = os.environ["BENCH_PASSWORD"]
+OUT = Path(os.environ["BENCH_OUT"])
+DURATION = float(os.environ.get("BENCH_DURATION", "120"))
+THINK = float(os.environ.get("BENCH_THINK", "1.0"))
+TIMEOUTS = int(os.environ.get("BENCH_TIMEOUTS", "10"))
+FORM_SHARE = float(os.environ.get("BENCH_FORM_SHARE", "0.5"))
+LOGIN_PHASE_MAX = float(os.environ.get("BENCH_LOGIN_PHASE_MAX", "240"))
+POLL_MAX = 60.0  # a student stops watching one result after this long
+
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SUBMISSION_RE = re.compile(r"[?&]submission=(\d+)")
+CARD_STATUS_RE = re.compile(r'data-status="(\w+)"')
+
+
+def _read(slug: str, name: str) -> str:
+    for path in (CONTENT / slug / f"{name}.py", CONTENT / slug / f"{name}.txt"):
+        if path.exists():
+            return path.read_text().strip() if path.suffix == ".txt" else path.read_text()
+    raise FileNotFoundError(f"{slug}/{name}")
+
+
+def _wrong(slug: str) -> list[tuple[str, str]]:
+    return [
+        (p.stem, _read(slug, f"wrong/{p.stem}"))
+        for p in sorted((CONTENT / slug / "wrong").iterdir())
+    ]
+
+
+EXERCISES = [
+    "chain-rule",
+    "nested-chain-rule",
+    "bce-manual-gradients",
+    "bce-autograd",
+    "fix-runtime-error",
+    "gradient-accumulation",
+]
+RIGHT = {slug: _read(slug, "solution") for slug in EXERCISES}
+WRONG = {slug: _wrong(slug) for slug in EXERCISES}
+SYNTAX = {
+    "chain-rule": "2*x*cos(x**2",
+    "nested-chain-rule": "3*(sin(x^2)^2 *",
+    "bce-manual-gradients": "def grads(x, y, w, b)\n    return 1\n",
+    "bce-autograd": "def loss(:\n",
+    "fix-runtime-error": "x = torch.tensor([1.0], requires_grad=True\n",
+    "gradient-accumulation": "for i in range(3)\n    pass\n",
+}
+LOOP = "import torch\nwhile True:\n    pass\n"  # fix-runtime-error is a script exercise
+# kind -> weight; "timeout" is rationed separately (TIMEOUTS in total).
+MIX = dict(
+    (kind, float(weight))
+    for kind, weight in (
+        item.split("=")
+        for item in os.environ.get("BENCH_MIX", "right=45,wrong=45,syntax=10").split(",")
+    )
+)
+
+REQUESTS: list[tuple[str, float, int, str, float]] = []  # name, ms, status, phase, t
+SUBMISSIONS: list[dict[str, Any]] = []
+STATE: dict[str, Any] = {
+    "phase": "login",
+    "logged_in": 0,
+    "go_at": None,
+    "stop_at": None,
+    "timeouts_left": TIMEOUTS,
+    "active": 0,
+    "login_failed": 0,
+}
+GO = Event()
+USERNAMES = iter(sorted(STUDENTS))
+
+
+@events.request.add_listener
+def _record(
+    name: str, response_time: float, response: Any = None, exception: Any = None, **_: Any
+) -> None:
+    status = getattr(response, "status_code", 0) or 0
+    if exception is not None and not status:
+        status = -1
+    REQUESTS.append((name, response_time, int(status), STATE["phase"], time.time()))
+
+
+class Student(FastHttpUser):
+    def _cookies(self) -> dict[str, str]:
+        return {"Cookie": "; ".join(f"{c.name}={c.value}" for c in self.client.cookiejar)}
+
+    # Think time is drawn inside the task; locust itself does not wait between cycles.
+    wait_time = staticmethod(lambda: 0)  # type: ignore[assignment]
+    network_timeout = 60.0
+    connection_timeout = 30.0
+
+    def on_start(self) -> None:
+        self.username = next(USERNAMES)
+        self.token = STUDENTS[self.username]
+        self.via = "form" if (int(self.username[-4:]) * FORM_SHARE) % 1 < FORM_SHARE else "api"
+        self.rng = random.Random(self.username)
+        # Spread the logins out a little, as people arrive.
+        gevent.sleep(self.rng.uniform(0, 5))
+        page = self.client.get("/accounts/login/", name="login: page", headers=self._cookies())
+        token = CSRF_RE.search(page.text or "")
+        response = self.client.post(
+            "/accounts/login/",
+            name="login: post",
+            allow_redirects=False,
+            headers=self._cookies(),
+            data={
+                "username": self.username,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+            },
+        )
+        if response.status_code != 302:
+            STATE["login_failed"] += 1
+        self.client.get("/", name="page: exercise list", headers=self._cookies())
+        STATE["logged_in"] += 1
+        GO.wait(LOGIN_PHASE_MAX)
+
+    @task
+    def cycle(self) -> None:
+        if STATE["stop_at"] is not None and time.time() >= STATE["stop_at"]:
+            raise StopUser()
+        STATE["active"] += 1
+        try:
+            self._one_answer()
+        finally:
+            STATE["active"] -= 1
+        gevent.sleep(self.rng.expovariate(1.0 / THINK))
+
+    def _choose(self) -> tuple[str, str, str, str]:
+        """(kind, exercise, answer, expected misconception or "")."""
+        # The looping answers are spread evenly over the run: the i-th becomes due at
+        # i/TIMEOUTS of the way through, and the next student to submit sends it.
+        elapsed = (time.time() - STATE["go_at"]) / DURATION if STATE["go_at"] else 0.0
+        used = TIMEOUTS - STATE["timeouts_left"]
+        if STATE["timeouts_left"] > 0 and elapsed * TIMEOUTS >= used:
+            STATE["timeouts_left"] -= 1
+            return "timeout", "fix-runtime-error", LOOP, ""
+        kinds = list(MIX)
+        kind = self.rng.choices(kinds, weights=[MIX[k] for k in kinds])[0]
+        slug = self.rng.choice(EXERCISES)
+        if kind == "right":
+            return kind, slug, RIGHT[slug], ""
+        if kind == "wrong":
+            name, answer = self.rng.choice(WRONG[slug])
+            return kind, slug, answer, name
+        return "syntax", slug, SYNTAX[slug], ""
+
+    def _one_answer(self) -> None:
+        kind, slug, answer, misconception = self._choose()
+        page = self.client.get(
+            f"/exercises/{slug}/", name="page: exercise", headers=self._cookies()
+        )
+        gevent.sleep(self.rng.expovariate(1.0 / THINK))
+        if STATE["stop_at"] is not None and time.time() >= STATE["stop_at"]:
+            return
+        record: dict[str, Any] = {
+            "kind": kind,
+            "exercise": slug,
+            "via": self.via,
+            "misconception": misconception,
+            "student": self.username,
+            "t_submit": time.time(),
+        }
+        if self.via == "api":
+            sub_id, status = self._submit_api(slug, answer)
+        else:
+            sub_id, status = self._submit_form(slug, answer, page.text or "")
+        record["t_response"] = time.time()
+        record["http"] = status
+        record["id"] = sub_id
+        SUBMISSIONS.append(record)
+        if sub_id is None:
+            return
+        final = self._poll_api(sub_id) if self.via == "api" else self._poll_card(sub_id)
+        if final:
+            record["t_final"] = time.time()
+            record["final"] = final
+
+    def _submit_api(self, slug: str, answer: str) -> tuple[int | None, int]:
+        response = self.client.post(
+            "/api/v1/submissions",
+            name="submit: api",
+            json={"exercise": slug, "answer": answer},
+            headers={"Authorization": f"Token {self.token}"},
+        )
+        if response.status_code == 202:
+            return int(response.json()["id"]), 202
+        return None, response.status_code
+
+    def _submit_form(self, slug: str, answer: str, page: str) -> tuple[int | None, int]:
+        token = CSRF_RE.search(page)
+        response = self.client.post(
+            f"/exercises/{slug}/",
+            name="submit: form",
+            allow_redirects=False,
+            headers=self._cookies(),
+            data={"answer": answer, "csrfmiddlewaretoken": token.group(1) if token else ""},
+        )
+        if response.status_code == 302:
+            found = SUBMISSION_RE.search(response.headers.get("Location", ""))
+            return (int(found.group(1)) if found else None), 302
+        return None, response.status_code
+
+    def _poll_api(self, sub_id: int) -> str | None:
+        deadline = time.time() + POLL_MAX
+        while time.time() < deadline:
+            gevent.sleep(0.25)
+            response = self.client.get(
+                f"/api/v1/submissions/{sub_id}",
+                name="poll: api",
+                headers={"Authorization": f"Token {self.token}"},
+            )
+            if response.status_code == 200:
+                status = response.json().get("status")
+                if status in ("graded", "error"):
+                    return str(status)
+        return None
+
+    def _poll_card(self, sub_id: int) -> str | None:
+        deadline = time.time() + POLL_MAX
+        while time.time() < deadline:
+            gevent.sleep(0.4)  # hx-trigger="load delay:400ms"
+            response = self.client.get(
+                f"/submissions/{sub_id}/result", name="poll: result card", headers=self._cookies()
+            )
+            found = CARD_STATUS_RE.search(response.text or "")
+            if found and found.group(1) in ("graded", "error"):
+                return found.group(1)
+        return None
+
+
+def _conductor(environment: Any) -> None:
+    """Login phase, then DURATION seconds of answers, then a bounded drain, then quit."""
+    users = len(STUDENTS)
+    t0 = time.time()
+    while STATE["logged_in"] < users and time.time() - t0 < LOGIN_PHASE_MAX:
+        gevent.sleep(0.2)
+    STATE["login_seconds"] = time.time() - t0
+    STATE["phase"] = "answers"
+    STATE["go_at"] = time.time()
+    STATE["stop_at"] = STATE["go_at"] + DURATION
+    GO.set()
+    gevent.sleep(DURATION)
+    STATE["phase"] = "drain"
+    drain_end = time.time() + POLL_MAX + 5
+    while STATE["active"] > 0 and time.time() < drain_end:
+        gevent.sleep(0.2)
+    STATE["end_at"] = time.time()
+    OUT.write_text(json.dumps({"state": STATE, "requests": REQUESTS, "submissions": SUBMISSIONS}))
+    environment.runner.quit()
+
+
+@events.test_start.add_listener
+def _start(environment: Any, **_: Any) -> None:
+    gevent.spawn(_conductor, environment)
