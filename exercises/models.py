@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django.conf import settings
 from datetime import datetime
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -69,12 +69,12 @@ class QuizStanding:
         return ""
 
 
-def quiz_standing(*, student: AbstractBaseUser, quiz: Quiz) -> QuizStanding:
+def quiz_standing(*, student: User, quiz: Quiz) -> QuizStanding:
     attempts = list(QuizAttempt.objects.filter(quiz=quiz, student=student).order_by("number"))
     return QuizStanding(quiz=quiz, attempts=attempts)
 
 
-def quiz_standings(*, student: AbstractBaseUser) -> list[QuizStanding]:
+def quiz_standings(*, student: User) -> list[QuizStanding]:
     quizzes = list(quizzes_active())
     by_quiz: dict[int, list[QuizAttempt]] = {q.pk: [] for q in quizzes}
     for attempt in QuizAttempt.objects.filter(student=student, quiz__in=quizzes).order_by("number"):

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -100,7 +100,7 @@ def _deadline(quiz: Quiz, started: Any) -> Any:
     return deadline
 
 
-def quiz_attempt_start(*, student: AbstractBaseUser, quiz: Quiz) -> QuizAttempt:
+def quiz_attempt_start(*, student: User, quiz: Quiz) -> QuizAttempt:
     """Start an attempt, or return the one already in progress (a second tab, a reload).
     Raises QuizRefused when the quiz is closed or the attempts are used up."""
     for _ in range(3):

@@ -3,13 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .models import Quiz, QuizAttempt
 from .quiz import load_quiz_spec
-from .quiz_forms import QuizForm
+from .quiz_forms import QuestionRow, QuizForm
 from .quiz_selectors import quiz_results_for_student, quiz_standing, quiz_standings, quizzes_active
 from .quiz_services import (
     QuizRefused,
@@ -21,19 +22,24 @@ from .quiz_services import (
 from .rendering import render_statement
 
 
+def _student(request: HttpRequest) -> User:
+    # LoginRequiredMiddleware guarantees a logged-in user on every page here.
+    assert isinstance(request.user, User)
+    return request.user
+
+
 def quiz_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "exercises/quiz_list.html", {"standings": quiz_standings(student=request.user)}
-    )  # type: ignore[arg-type]
+    standings = quiz_standings(student=_student(request))
+    return render(request, "exercises/quiz_list.html", {"standings": standings})
 
 
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(quizzes_active(), slug=slug)
-    standing = quiz_standing(student=request.user, quiz=quiz)  # type: ignore[arg-type]
+    standing = quiz_standing(student=_student(request), quiz=quiz)
     for attempt in standing.attempts:  # an attempt whose time ran out shows as graded
         if attempt.is_open:
             quiz_attempt_close_if_expired(attempt=attempt)
-    standing = quiz_standing(student=request.user, quiz=quiz)  # type: ignore[arg-type]
+    standing = quiz_standing(student=_student(request), quiz=quiz)
     context = {"quiz": quiz, "standing": standing, "intro": render_statement(quiz.intro_md)}
     return render(request, "exercises/quiz_detail.html", context)
 
@@ -42,7 +48,7 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(quizzes_active(), slug=slug)
     try:
-        attempt = quiz_attempt_start(student=request.user, quiz=quiz)  # type: ignore[arg-type]
+        attempt = quiz_attempt_start(student=_student(request), quiz=quiz)
     except QuizRefused as exc:
         messages.error(request, exc.message)
         return redirect("exercises:quiz", slug=slug)
@@ -52,7 +58,7 @@ def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
 def _own_attempt(request: HttpRequest, slug: str, number: int) -> QuizAttempt:
     attempt = (
         QuizAttempt.objects.select_related("quiz")
-        .filter(quiz__slug=slug, student=request.user, number=number)  # type: ignore[misc]
+        .filter(quiz__slug=slug, student=_student(request), number=number)
         .first()
     )
     if attempt is None:
@@ -68,7 +74,7 @@ def _answer_text(question: dict[str, Any], answers: dict[str, Any]) -> str:
         return str(value)
     texts = {o["id"]: o["text"] for o in question["options"]}
     chosen = value if isinstance(value, list) else [value]
-    return "; ".join(texts.get(c, c) for c in chosen)
+    return "; ".join(str(texts.get(c, c)) for c in chosen)
 
 
 @require_http_methods(["GET", "POST"])
@@ -91,20 +97,22 @@ def quiz_attempt(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         return redirect("exercises:quiz_attempt", slug=slug, number=number)
     if attempt.status == QuizAttempt.Status.SUBMITTED:
         attempt = quiz_attempt_grade(attempt_id=attempt.pk)  # a grading that failed earlier
+    rows = form.rows()
+    results = None
+    graded_rows: list[tuple[QuestionRow, dict[str, Any] | None, str]] = []
+    if attempt.status == QuizAttempt.Status.GRADED:
+        results = quiz_results_for_student(attempt)
+        # Each question next to its result and the answer that was given.
+        by_id = {t["question"]: t for t in results["tests"]}
+        graded_rows = [
+            (row, by_id.get(row.question["id"]), _answer_text(row.question, attempt.answers))
+            for row in rows
+        ]
     context = {
         "quiz": quiz,
         "attempt": attempt,
-        "form": form,
-        "rows": form.rows(),
-        "results": quiz_results_for_student(attempt)
-        if attempt.status == QuizAttempt.Status.GRADED
-        else None,
+        "rows": rows,
+        "results": results,
+        "graded_rows": graded_rows,
     }
-    if context["results"]:
-        # Each question next to its result and the answer that was given.
-        by_id = {t["question"]: t for t in context["results"]["tests"]}
-        context["graded_rows"] = [
-            (row, by_id.get(row.question["id"]), _answer_text(row.question, attempt.answers))
-            for row in context["rows"]
-        ]
     return render(request, "exercises/quiz_attempt.html", context)
