@@ -14,9 +14,9 @@ import sys
 from typing import NoReturn
 
 from . import layers
+from .supervise import SETUP_FAILED
 
 RESULT_FD = 3
-SETUP_FAILED = 71
 STDIN_FD, STDOUT_FD, STDERR_FD = 0, 1, 2
 
 

@@ -28,9 +28,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Protocol
 
-from . import child
 from .api import Job, Limits, SandboxResult
-from .supervise import Outcome, supervise
+from .supervise import SETUP_FAILED, Outcome, supervise
 from .validate import InvalidResult, check_job, check_result, clean_text
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -469,7 +468,7 @@ def interpret(job: Job, outcome: Outcome) -> SandboxResult:
         if outcome.signal == signal.SIGXFSZ:
             return result("limit", "file size limit exceeded")
         return result("crashed", f"the answer crashed ({_signal_name(outcome.signal)})")
-    if outcome.exit_code == child.SETUP_FAILED and not outcome.result:
+    if outcome.exit_code == SETUP_FAILED and not outcome.result:
         return result("crashed", "the sandbox could not be set up (this is not your fault)")
     if not outcome.result:
         return result(

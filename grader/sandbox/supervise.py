@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 
 CHUNK = 65_536
+# Exit code of a child whose isolation layers could not be applied (it never ran the job).
+SETUP_FAILED = 71
 # After the process is gone its pipes hit EOF at once (no descendants can exist); this
 # bounds the wait if something odd still holds a write end.
 DRAIN_AFTER_EXIT = 0.5

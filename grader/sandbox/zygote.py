@@ -83,7 +83,7 @@ def wipe(path: str) -> bool:
 
 def serve(ctrl_in: int, ctrl_out: int, read_only: tuple[str, ...]) -> None:
     from . import child, layers
-    from .supervise import supervise
+    from .supervise import SETUP_FAILED, supervise
 
     me = os.getpid()
     counter = 0
@@ -122,7 +122,7 @@ def serve(ctrl_in: int, ctrl_out: int, read_only: tuple[str, ...]) -> None:
                 child.arrange_fds(pipes[0][0], pipes[1][1], pipes[2][1], pipes[3][1])
                 child.run_child(payload, plan)
             finally:
-                os._exit(child.SETUP_FAILED)
+                os._exit(SETUP_FAILED)
         for i, (read_end, write_end) in enumerate(pipes):
             os.close(write_end)
             if i == 0:
