@@ -282,3 +282,16 @@ def test_interrupted_caller_does_not_desync_the_next_job() -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert_next_job_graded()
+
+
+def test_cold_backend_same_protocol_and_layers() -> None:
+    """The slow fallback (a fresh python per job, used by the benchmark) is contained too."""
+    from grader.sandbox.client import ColdBackend
+
+    client = Client(ColdBackend())
+    result = client.run(Job("formula", "2*x*cos(x^2)", {"points": POINTS}))
+    assert result.status == "ok"
+    assert result.outputs["values"] == pytest.approx(expected_chain_rule(POINTS), abs=1e-12)
+    res = probe(client)
+    assert res["connect"] == errno.EPERM and res["fork"] == errno.EPERM
+    assert res["write_tmp"] == errno.EACCES
