@@ -111,6 +111,7 @@ def _run(repeat: int, exercise: Any) -> None:
     client.force_login(admin)
     student = students().order_by("id").first()
     sample = Submission.objects.filter(exercise=exercise).order_by("id").first()
+    assert student is not None and sample is not None, "the synthetic course is empty"
     pages = [
         ("gradebook, page 1 (by name)", "/dashboard/"),
         ("gradebook sorted by an exercise", f"/dashboard/?sort=-e{exercise.pk}"),

@@ -138,7 +138,9 @@ def submission_override_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def regrade(request: HttpRequest) -> HttpResponse:
     form = RegradeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("__all__", [])) or "Nothing to regrade.")
+        messages.error(
+            request, " ".join(map(str, form.non_field_errors())) or "Nothing to regrade."
+        )
         return redirect("console:submissions")
     try:
         job = regrade_request(

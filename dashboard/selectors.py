@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Avg,
@@ -37,7 +37,7 @@ SOLVED_EPSILON = 1e-9
 HISTOGRAM_BINS = 10
 
 
-def students() -> QuerySet[AbstractUser]:
+def students() -> QuerySet[User]:
     """Everyone who takes the course: active accounts that are neither staff nor
     instructors."""
     user_model = get_user_model()
@@ -46,7 +46,7 @@ def students() -> QuerySet[AbstractUser]:
     )
 
 
-def students_matching(query: str) -> QuerySet[AbstractUser]:
+def students_matching(query: str) -> QuerySet[User]:
     qs = students()
     if query:
         qs = qs.filter(
@@ -276,7 +276,7 @@ def exercise_stats(*, exercise: Exercise) -> ExerciseStats:
 
 @dataclass
 class StudentView:
-    student: AbstractUser
+    student: User
     scores: list[Score]
     page: Page[Any]
     total: float
@@ -286,7 +286,7 @@ class StudentView:
 STUDENT_PAGE_SIZE = 100
 
 
-def student_view(*, student: AbstractUser, page: int | str = 1) -> StudentView:
+def student_view(*, student: User, page: int | str = 1) -> StudentView:
     scores = list(
         Score.objects.filter(student=student)
         .select_related("exercise")
@@ -307,7 +307,7 @@ def student_view(*, student: AbstractUser, page: int | str = 1) -> StudentView:
     )
 
 
-def score_timeline(*, student: AbstractUser) -> dict[str, list[tuple[datetime, float]]]:
+def score_timeline(*, student: User) -> dict[str, list[tuple[datetime, float]]]:
     """Each exercise's graded scores over time, as a percentage of the maximum."""
     series: dict[str, list[tuple[datetime, float]]] = {}
     rows = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -79,7 +80,7 @@ def regrade_request(
 
 def _targets(job: RegradeJob) -> QuerySet[Submission]:
     if job.scope == RegradeJob.Scope.EXERCISE:
-        scope = Submission.objects.filter(exercise_id=job.exercise_id)
+        scope = Submission.objects.filter(exercise=job.exercise)
     else:
         scope = Submission.objects.filter(pk__in=job.submission_ids)
     # Queued and running ones are about to be graded anyway; ones this job already
@@ -135,7 +136,7 @@ def _dispatch_chunk(job: RegradeJob, ids: list[int]) -> None:
             grade_attempts=0,
         )
         for pk in requeued:
-            transaction.on_commit(lambda pk=pk: _enqueue_grading(pk))
+            transaction.on_commit(partial(_enqueue_grading, pk))
 
 
 @dataclass(frozen=True)
