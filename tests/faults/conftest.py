@@ -1,0 +1,86 @@
+"""A private production-shaped stack for the fault tests (bench/_stack.py).
+
+Real processes on private services: PostgreSQL (initdb; SQLite when no PostgreSQL is
+installed), a redis-server on a free port, gunicorn, two `celery worker --concurrency 1`
+processes and beat. The shared Redis and PostgreSQL are never touched, so a test may
+kill workers or stop this Redis while other suites run. The sweep is made quick for the
+tests: every 2 s, for submissions stuck 10 s."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+from _stack import Stack
+
+FAULT_ENV = {"GRADER_SWEEP_EVERY_SECONDS": "2", "GRADER_STUCK_AFTER_SECONDS": "10"}
+PASSWORD = "fault-student-password-7"
+
+
+class Api:
+    """A student talking to the stack's JSON API with a token."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.url, self.token = url, token
+
+    def call(
+        self, path: str, data: dict[str, Any] | None = None, timeout: float = 30
+    ) -> tuple[int, dict[str, Any]]:
+        body = json.dumps(data).encode() if data is not None else None
+        request = urllib.request.Request(
+            self.url + path, data=body, method="POST" if body else "GET"
+        )
+        request.add_header("Authorization", f"Token {self.token}")
+        request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"{}")
+
+    def submit(self, exercise: str, answer: str) -> int:
+        status, body = self.call("/api/v1/submissions", {"exercise": exercise, "answer": answer})
+        assert status == 202, (status, body)
+        return int(body["id"])
+
+    def result(self, sub_id: int) -> dict[str, Any]:
+        status, body = self.call(f"/api/v1/submissions/{sub_id}")
+        assert status == 200, (status, body)
+        return body
+
+    def wait_final(self, sub_id: int, timeout: float = 60) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        body: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            body = self.result(sub_id)
+            if body["status"] in ("graded", "error"):
+                return body
+            time.sleep(0.25)
+        raise AssertionError(f"submission {sub_id} not final after {timeout} s: {body}")
+
+
+@pytest.fixture(scope="session")
+def fault_stack() -> Iterator[Stack]:
+    with Stack(name="faults-test", web_workers=2, env=FAULT_ENV, quiet=True) as stack:
+        stack.tokens = stack.students_create(12, prefix="faulty", password=PASSWORD)  # type: ignore[attr-defined]
+        stack.next_student = 0  # type: ignore[attr-defined]
+        yield stack
+
+
+@pytest.fixture
+def api(fault_stack: Stack) -> Api:
+    """A fresh student per test, so the per-minute rate limit never carries over."""
+    names = sorted(fault_stack.tokens)  # type: ignore[attr-defined]
+    name = names[fault_stack.next_student]  # type: ignore[attr-defined]
+    fault_stack.next_student += 1  # type: ignore[attr-defined]
+    return Api(fault_stack.url, fault_stack.tokens[name])  # type: ignore[attr-defined]

@@ -1,0 +1,68 @@
+"""kill -9 of the process running a job: the answer is still graded, exactly once."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from .conftest import Api
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
+
+RIGHT = "2*x*cos(x**2)"
+# The reference solution of fix-runtime-error, made slow enough to be killed mid-job.
+SLOW_RIGHT = """import time
+time.sleep(4)
+import torch
+
+x = torch.tensor(x_values, dtype=torch.float64)
+w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+b = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+
+y = (w * x**2 + b).sum()
+y.backward()
+"""
+
+
+def _wait_running(stack, sub_id: int, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (
+            stack.sql("select status from grader_submission where id = %s", [sub_id])[0][0]
+            == "running"
+        ):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"submission {sub_id} never started running")
+
+
+def test_an_answer_whose_worker_is_killed_mid_job_is_graded_once(fault_stack, api: Api) -> None:
+    stack = fault_stack
+    warm = [api.submit("chain-rule", RIGHT) for _ in range(2)]
+    for sub_id in warm:
+        assert api.wait_final(sub_id)["score"] == 10
+    slow = api.submit("fix-runtime-error", SLOW_RIGHT)
+    _wait_running(stack, slow)
+    time.sleep(1.0)  # inside the sandbox's sleep now
+    busy = stack.busy_workers()
+    assert len(busy) == 1, f"expected one worker in a job, found {busy}"
+    killed = stack.kill_worker(busy[0])  # SIGKILL to the prefork child running the job
+    assert killed
+    # Submissions keep flowing while the worker recovers.
+    during = [api.submit("chain-rule", RIGHT if i % 2 else "cos(x**2)") for i in range(4)]
+
+    result = api.wait_final(slow, timeout=60)
+    assert (result["status"], result["score"], result["max_score"]) == ("graded", 10, 10)
+    for i, sub_id in enumerate(during):
+        assert api.wait_final(sub_id, timeout=60)["score"] == (10 if i % 2 else 0)
+    outcome = stack.outcome([*warm, slow, *during])
+    assert outcome.lost == [] and outcome.duplicates == []
+    claims = stack.sql(
+        "select count(*) from bench_status_log where submission_id = %s and new_status = 'running'",
+        [slow],
+    )[0][0]
+    assert claims == 2, "the killed job should have been claimed again, once"
+    # The worker's main process survived and forked a new child.
+    assert stack.procs[stack.worker_name(busy[0])].alive()
+    assert stack.worker_pool_child(busy[0]) not in (None, *killed)
