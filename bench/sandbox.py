@@ -129,6 +129,34 @@ def zygote_host_rss_kb(backend: ZygoteBackend) -> int:
     return best
 
 
+def tree_cpu_seconds(backend: ZygoteBackend) -> float:
+    """CPU used by the zygote's process tree, reaped job children included."""
+    assert backend.proc is not None
+    pids, total = [backend.proc.pid], 0
+    while pids:
+        pid = pids.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+        pids.extend(int(c) for c in children)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_job(client: Client, n: int) -> tuple[float, float]:
+    """(sandbox-side, caller-side) CPU milliseconds per job: load-independent cost."""
+    backend = client.backend
+    assert isinstance(backend, ZygoteBackend)
+    before, mine = tree_cpu_seconds(backend), os.times()
+    for _ in range(n):
+        assert client.run(JOB).status == "ok"
+    after, mine_after = tree_cpu_seconds(backend), os.times()
+    caller = (mine_after.user + mine_after.system) - (mine.user + mine.system)
+    return (after - before) / n * 1000, caller / n * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--jobs", type=int, default=300)
@@ -172,6 +200,13 @@ def main() -> None:
         f"c/b (p95) = {c['p95'] / b['p95']:.2f}"
     )
     print(f"two concurrent zygotes: {throughput(args.jobs // 2):.0f} jobs/s")
+    sandbox_ms, caller_ms = cpu_per_job(full, args.jobs)
+    cores = os.cpu_count() or 1
+    print(
+        f"CPU per full-sandbox job: {sandbox_ms:.2f} ms in the zygote tree (fork, child, "
+        f"reap) + {caller_ms:.2f} ms in the caller -> ceiling "
+        f"{cores * 1000 / (sandbox_ms + caller_ms):.0f} jobs/s on {cores} idle cores"
+    )
 
     backend = full.backend
     assert isinstance(backend, ZygoteBackend)
