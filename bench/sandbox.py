@@ -29,7 +29,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from grader.sandbox import Job
-from grader.sandbox.client import Client, ColdBackend, ZygoteBackend
+from grader.sandbox.client import Client, ZygoteBackend
+from grader.sandbox.cold import ColdBackend
 from grader.sandbox.validate import check_job
 
 JOB = Job("formula", "2*x*cos(x^2)", {"points": [0.3, -1.2, 0.0, 2.5, 1.0]})

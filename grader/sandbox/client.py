@@ -6,7 +6,7 @@ captured string is cleaned before it leaves ``run()``.  Backends:
 * ``ZygoteBackend`` (default, zygote.py): a warm torch process in bubblewrap forks one
   hardened child per job.
 * ``ColdBackend``: a fresh ``python -I -S`` per job, same layers minus the namespaces;
-  slow (it imports torch every time) and kept for the benchmark and as a fallback.
+  slow (it imports torch every time), kept for the benchmark and as a fallback (cold.py).
 """
 
 from __future__ import annotations
@@ -19,141 +19,22 @@ import select
 import shutil
 import signal
 import subprocess
-import sys
-import sysconfig
 import tempfile
 import threading
 import time
 from collections.abc import Mapping
-from pathlib import Path
 from typing import IO, Protocol
 
 from .api import Job, Limits, SandboxResult
-from .supervise import SETUP_FAILED, Outcome, supervise
+from .paths import PACKAGE_DIR, python_paths
+from .supervise import SETUP_FAILED, Outcome
 from .validate import InvalidResult, check_job, check_result, clean_text
-
-PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 class Backend(Protocol):
     def execute(self, payload: bytes, limits: Limits) -> Outcome: ...
 
     def close(self) -> None: ...
-
-
-def python_paths() -> dict[str, str]:
-    """Where the interpreter, its stdlib and the venv live (to bind and allow read-only)."""
-    return {
-        "executable": sys.executable,
-        "base_prefix": os.path.realpath(sys.base_prefix),
-        "prefix": os.path.realpath(sys.prefix),
-        "site_packages": sysconfig.get_paths()["purelib"],
-    }
-
-
-def read_only_paths() -> tuple[str, ...]:
-    paths = python_paths()
-    return (
-        paths["base_prefix"],
-        paths["prefix"],
-        "/usr",
-        "/etc/ld.so.cache",
-        str(PACKAGE_DIR),
-    )
-
-
-_package_root: str | None = None
-
-
-def package_root() -> str:
-    """A directory holding only ``sandbox`` (a symlink to this package).
-
-    The cold child must import this package without the rest of ``grader/`` on its path:
-    the project's own modules there (e.g. ``grader/selectors.py``) would shadow the
-    standard library and pull Django into the jail.
-    """
-    global _package_root
-    if _package_root is None or not os.path.isdir(_package_root):
-        root = tempfile.mkdtemp(prefix="agsandbox-pkg-")
-        os.symlink(PACKAGE_DIR, os.path.join(root, "sandbox"))
-        _package_root = root
-    return _package_root
-
-
-class ColdBackend:
-    def __init__(self, landlock: bool = True, seccomp: bool = True) -> None:
-        self.landlock = landlock
-        self.seccomp = seccomp
-
-    def close(self) -> None:
-        pass
-
-    def execute(self, payload: bytes, limits: Limits) -> Outcome:
-        job_dir = tempfile.mkdtemp(prefix="agsandbox-cold-")
-        result_r, result_w = os.pipe()
-        spec = {
-            "memory_mb": limits.memory_mb,
-            "cpu_seconds": limits.cpu_seconds,
-            "read_only_paths": read_only_paths(),
-            "job_dir": job_dir,
-            "landlock": self.landlock,
-            "seccomp": self.seccomp,
-            "result_fd": result_w,
-        }
-        paths = python_paths()
-        boot = (
-            "import sys; sys.path.insert(0, sys.argv[1]); sys.path.append(sys.argv[2]); "
-            "from sandbox.coldmain import main; main()"
-        )
-        started = time.monotonic()
-        try:
-            proc = subprocess.Popen(
-                [
-                    paths["executable"],
-                    "-I",
-                    "-S",
-                    "-c",
-                    boot,
-                    package_root(),
-                    paths["site_packages"],
-                    json.dumps(spec),
-                ],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                pass_fds=(result_w,),
-                env={},
-                cwd=job_dir,
-                start_new_session=True,
-            )
-        finally:
-            os.close(result_w)
-        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-        try:
-            # The child reads all of stdin before anything else, so this cannot deadlock
-            # on its output pipes.
-            proc.stdin.write(payload)
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass
-        try:
-            # The clock includes the torch import: a cold job gets 30 s extra for it.
-            outcome = supervise(
-                proc.pid,
-                os.dup(proc.stdout.fileno()),
-                os.dup(proc.stderr.fileno()),
-                result_r,
-                wall_seconds=limits.wall_seconds + 30.0,
-                output_bytes=limits.output_bytes,
-                result_bytes=limits.result_bytes,
-                started=started,
-            )
-            proc.returncode = -1  # reaped by supervise
-        finally:
-            proc.stdout.close()
-            proc.stderr.close()
-            shutil.rmtree(job_dir, ignore_errors=True)
-        return outcome
 
 
 class SandboxUnavailable(RuntimeError):
@@ -509,6 +390,8 @@ _default_lock = threading.Lock()
 def make_backend(kind: str | None = None) -> Backend:
     kind = kind or os.environ.get("GRADER_SANDBOX_BACKEND", "zygote")
     if kind == "cold":
+        from .cold import ColdBackend
+
         return ColdBackend()
     if kind != "zygote":
         raise ValueError(f"unknown sandbox backend {kind!r}")

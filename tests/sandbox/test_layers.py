@@ -286,7 +286,7 @@ def test_interrupted_caller_does_not_desync_the_next_job() -> None:
 
 def test_cold_backend_same_protocol_and_layers() -> None:
     """The slow fallback (a fresh python per job, used by the benchmark) is contained too."""
-    from grader.sandbox.client import ColdBackend
+    from grader.sandbox.cold import ColdBackend
 
     client = Client(ColdBackend())
     result = client.run(Job("formula", "2*x*cos(x^2)", {"points": POINTS}))
