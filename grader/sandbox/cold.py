@@ -7,6 +7,7 @@ runs without bubblewrap's namespaces; see coldmain.py for its side.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -32,6 +33,7 @@ def package_root() -> str:
     if _package_root is None or not os.path.isdir(_package_root):
         root = tempfile.mkdtemp(prefix="agsandbox-pkg-")
         os.symlink(PACKAGE_DIR, os.path.join(root, "sandbox"))
+        atexit.register(shutil.rmtree, root, True)
         _package_root = root
     return _package_root
 
