@@ -139,18 +139,23 @@ def _timings(rng: random.Random) -> dict[str, float]:
 def _submissions_for(
     student: Any, exercise: Exercise, count: int, rng: random.Random, skill: float, start: datetime
 ) -> Iterator[Submission]:
-    """One student's attempts at one exercise: the chance of full marks grows with
-    skill and practice; wrong answers usually carry one of a few misconceptions."""
-    difficulty = 0.3 + 0.05 * exercise.position % 7
+    """One student's attempts at one exercise. Whether and when they first get full
+    marks depends on their skill and the exercise's difficulty; before that, answers
+    score 0 or half and usually carry one of a few misconceptions; after it, most
+    resubmissions keep full marks. Some start after the due date and are late."""
+    difficulty = 0.1 + 0.08 * ((exercise.position - 1000) % 5)
     misconceptions = MISCONCEPTIONS[exercise.position % 3 :][:5]
-    at = start + timedelta(days=7 * (exercise.position - 1000), hours=rng.uniform(0, 120))
+    at = start + timedelta(days=7 * (exercise.position - 1000), hours=rng.uniform(0, 200))
     seed = variant_seed(student.pk, exercise.slug)
     assert exercise.due_at is not None
+    solves = rng.random() < 0.5 + 0.6 * skill - difficulty
+    solved_on = 1 + int(rng.expovariate(0.15 + 0.4 * skill)) if solves else count + 1
     for attempt in range(1, count + 1):
         at += timedelta(minutes=rng.expovariate(1 / 90))
-        p_full = 1 / (1 + math.exp(-(3 * skill - 2 * difficulty + 0.35 * (attempt - 3))))
-        r = rng.random()
-        raw = MAX_SCORE if r < p_full else (5.0 if r < p_full + 0.25 else 0.0)
+        if attempt >= solved_on:
+            raw = MAX_SCORE if attempt == solved_on or rng.random() < 0.85 else 5.0
+        else:
+            raw = 5.0 if rng.random() < 0.2 + 0.3 * skill else 0.0
         late = at > exercise.due_at
         score = round(raw * (1 - exercise.late_penalty), 6) if late else raw
         misconception = ""
