@@ -644,6 +644,45 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
             by_status=by_status,
         )
 
+    def scores_check(self, subs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        """Right answers must get full marks, wrong ones less and their misconception named,
+        looping ones 0 with a time-limit message a student can read. `subs`: dicts with id,
+        kind (right/wrong/timeout/other), exercise, misconception (expected, for wrong)."""
+        by_id = {s["id"]: s for s in subs if s.get("id")}
+        rows = self._in_chunks(
+            "select id, status, score, max_score, misconception, results, error_message "
+            "from grader_submission where id in ({})",
+            sorted(by_id),
+        )
+        problems: list[dict[str, Any]] = []
+        checked = 0
+        for sid, status, score, max_score, misconception, results, _error_message in rows:
+            sub = by_id[sid]
+            if status != "graded":
+                continue
+            checked += 1
+            results = results if isinstance(results, dict) else json.loads(results or "{}")
+            text = json.dumps(results)
+            ok = True
+            if sub["kind"] == "right":
+                ok = abs((score or 0) - max_score) < 1e-9
+            elif sub["kind"] == "wrong":
+                ok = (score or 0) < max_score - 1e-9 and misconception == sub["misconception"]
+            elif sub["kind"] == "timeout":
+                ok = (score or 0) == 0 and "time limit" in text
+            if not ok:
+                problems.append(
+                    {
+                        "id": sid,
+                        "kind": sub["kind"],
+                        "exercise": sub["exercise"],
+                        "score": score,
+                        "misconception": misconception,
+                        "expected_misconception": sub["misconception"],
+                    }
+                )
+        return {"checked": checked, "wrong_scores": len(problems), "examples": problems[:10]}
+
     def _in_chunks(self, query: str, ids: Sequence[int]) -> list[tuple[Any, ...]]:
         out: list[tuple[Any, ...]] = []
         for start in range(0, len(ids), 500):

@@ -135,45 +135,6 @@ class CpuMeter:
         return out
 
 
-def check_scores(stack: Stack, subs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Right answers must get full marks, wrong ones less and their misconception named,
-    looping ones 0 with a time-limit message a student can read."""
-    by_id = {s["id"]: s for s in subs if s.get("id")}
-    rows = stack._in_chunks(
-        "select id, status, score, max_score, misconception, results, error_message "
-        "from grader_submission where id in ({})",
-        sorted(by_id),
-    )
-    problems: list[dict[str, Any]] = []
-    checked = 0
-    for sid, status, score, max_score, misconception, results, _error_message in rows:
-        sub = by_id[sid]
-        if status != "graded":
-            continue
-        checked += 1
-        results = results if isinstance(results, dict) else json.loads(results or "{}")
-        text = json.dumps(results)
-        ok = True
-        if sub["kind"] == "right":
-            ok = abs((score or 0) - max_score) < 1e-9
-        elif sub["kind"] == "wrong":
-            ok = (score or 0) < max_score - 1e-9 and misconception == sub["misconception"]
-        elif sub["kind"] == "timeout":
-            ok = (score or 0) == 0 and "time limit" in text
-        if not ok:
-            problems.append(
-                {
-                    "id": sid,
-                    "kind": sub["kind"],
-                    "exercise": sub["exercise"],
-                    "score": score,
-                    "misconception": misconception,
-                    "expected_misconception": sub["misconception"],
-                }
-            )
-    return {"checked": checked, "wrong_scores": len(problems), "examples": problems[:10]}
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -278,7 +239,7 @@ def main() -> int:
             "lost": outcome.lost[:50],
             "duplicates": outcome.duplicates[:50],
         }
-        report["scores"] = check_scores(stack, subs)
+        report["scores"] = stack.scores_check(subs)
         report["warmup_ids"] = warm_ids
         report.update(_metrics(stack, state, subs, requests, accepted))
         if first is not None and last is not None:
