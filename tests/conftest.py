@@ -20,7 +20,16 @@ from exercises.models import Exercise
 from exercises.services import course_load
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+# One Redis database per xdist process (gw0 → 15, gw1 → 14, …): a worker started by one
+# test process grades into that process's test database, so it must never receive
+# another process's messages.
+_XDIST_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+TEST_BROKER_URL = os.environ.get(
+    "TEST_CELERY_BROKER_URL", f"redis://127.0.0.1:6379/{15 - _XDIST_INDEX % 8}"
+)
+# Celery reads CELERY_BROKER_URL from the environment before its own configuration, so
+# this points everything this test process enqueues at its own broker database.
+os.environ["CELERY_BROKER_URL"] = TEST_BROKER_URL
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright + live_server
 
 
@@ -79,12 +88,10 @@ def celery_worker_process(
 
     Tests that use it need committed rows (transactional_db / live_server) and run in
     one xdist group, so there is one worker and one broker database for them."""
-    from autograd_course.celery import app
 
     with django_db_blocker.unblock():
         database_url = _database_url()
     _flush_broker()
-    app.conf.broker_url = TEST_BROKER_URL
     log = open(ROOT / "var" / f"test-worker-{os.getpid()}.log", "wb")  # noqa: SIM115
     env = {
         **os.environ,
@@ -136,11 +143,10 @@ def celery_worker_process(
 
 @pytest.fixture
 def broker_app() -> Any:
-    """The Celery app pointed at the test broker, for code in the test process that
-    enqueues (on_commit callbacks of transactional tests, the live server)."""
+    """The Celery app, on this test process's broker database (see TEST_BROKER_URL)."""
     from autograd_course.celery import app
 
-    app.conf.broker_url = TEST_BROKER_URL
+    assert app.conf.broker_url == TEST_BROKER_URL
     return app
 
 
