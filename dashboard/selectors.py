@@ -81,19 +81,20 @@ class ExerciseSummary:
 
 
 def exercise_summaries() -> list[ExerciseSummary]:
-    """One line per exercise for the overview; three queries in all."""
+    """One line per exercise for the overview; four queries in all. Who tried and
+    who solved come from the Score rows (one per student and exercise), not from a
+    COUNT(DISTINCT) over every submission."""
     exercises = gradebook_exercises()
     subs = {
         r["exercise_id"]: r
-        for r in Submission.objects.values("exercise_id").annotate(
-            n=Count("id"), students=Count("student_id", distinct=True)
-        )
+        for r in Submission.objects.order_by().values("exercise_id").annotate(n=Count("id"))
     }
     scores = {
         r["exercise_id"]: r
         for r in Score.objects.filter(student__in=students())
         .values("exercise_id")
         .annotate(
+            students=Count("id", filter=Q(attempts__gt=0)),
             solved=Count("id", filter=Q(best_score__gte=F("max_score") - SOLVED_EPSILON)),
             mean_score=Avg("kept_score"),
         )
@@ -103,7 +104,7 @@ def exercise_summaries() -> list[ExerciseSummary]:
         ExerciseSummary(
             exercise=e,
             submissions=subs.get(e.pk, {}).get("n", 0),
-            students=subs.get(e.pk, {}).get("students", 0),
+            students=scores.get(e.pk, {}).get("students", 0),
             solved=scores.get(e.pk, {}).get("solved", 0),
             mean_score=scores.get(e.pk, {}).get("mean_score"),
             enrolled=enrolled,
