@@ -1,8 +1,26 @@
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from celery import shared_task
+from celery.signals import worker_process_init
 
 from . import services
+
+logger = logging.getLogger(__name__)
+
+
+@worker_process_init.connect
+def _start_sandbox(**kwargs: Any) -> None:
+    """Start this worker process's sandbox zygote now, so the first student after a
+    (re)start does not wait the 1-1.5 s of importing torch in it."""
+    from .sandbox.client import prestart
+
+    try:
+        prestart()
+    except Exception:  # the first job retries the start and reports the failure
+        logger.exception("the sandbox zygote did not start at worker start-up")
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
