@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 
 from .models import Quiz
 from .quiz_services import MAX_ANSWER_CHARS
@@ -29,6 +30,17 @@ class QuizForm(forms.Form):
         self.params = params
         for question in quiz.questions:
             self.fields[self.field_name(question)] = self._field(question)
+            if question["kind"] == "formula":
+                # As the student types, htmx asks the server how it reads the formula
+                # (a pure parse, nothing is evaluated) and shows it as math.
+                self.fields[self.field_name(question)].widget.attrs.update(
+                    {
+                        "hx-get": reverse("exercises:formula_preview"),
+                        "hx-trigger": "input changed delay:300ms",
+                        "hx-target": f"#preview-{question['id']}",
+                        "hx-swap": "innerHTML",
+                    }
+                )
 
     @staticmethod
     def field_name(question: dict[str, Any]) -> str:

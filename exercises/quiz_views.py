@@ -6,26 +6,46 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from grader.sandbox.formula import FormulaError, parse
 
 from .models import Quiz, QuizAttempt
 from .quiz import load_quiz_spec
 from .quiz_forms import QuestionRow, QuizForm
 from .quiz_selectors import quiz_results_for_student, quiz_standing, quiz_standings, quizzes_active
 from .quiz_services import (
+    MAX_ANSWER_CHARS,
     QuizRefused,
     quiz_attempt_close_if_expired,
     quiz_attempt_grade,
     quiz_attempt_start,
     quiz_attempt_submit,
 )
-from .rendering import render_statement
+from .rendering import latex_to_mathml, render_statement
 
 
 def _student(request: HttpRequest) -> User:
     # LoginRequiredMiddleware guarantees a logged-in user on every page here.
     assert isinstance(request.user, User)
     return request.user
+
+
+@require_GET
+def formula_preview(request: HttpRequest) -> HttpResponse:
+    """How a formula will be read, as math: a pure parse of the text, never evaluated
+    (the quiz page calls it as the student types)."""
+    text = next((v for k, v in request.GET.items() if k.startswith("q_")), "")
+    context: dict[str, Any] = {"text": text.strip()[:MAX_ANSWER_CHARS]}
+    if context["text"]:
+        try:
+            expr = parse(context["text"])
+        except FormulaError as exc:
+            context["error"] = str(exc)
+        else:
+            context["read_as"] = expr.to_text()
+            context["mathml"] = latex_to_mathml(expr.to_latex())
+    return render(request, "exercises/quiz_formula_preview.html", context)
 
 
 def quiz_list(request: HttpRequest) -> HttpResponse:

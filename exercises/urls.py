@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.exercise_list, name="list"),
     path("exercises/<slug:slug>/", views.exercise_detail, name="detail"),
     path("quizzes/", quiz_views.quiz_list, name="quizzes"),
+    path("quizzes/formula-preview", quiz_views.formula_preview, name="formula_preview"),
     path("quizzes/<slug:slug>/", quiz_views.quiz_detail, name="quiz"),
     path("quizzes/<slug:slug>/start", quiz_views.quiz_start, name="quiz_start"),
     path(

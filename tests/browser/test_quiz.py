@@ -71,7 +71,12 @@ def test_student_takes_the_quiz_and_sees_score_feedback_and_formula_readings(
     answers["accumulate"] = str(spec.params(attempt.seed)["one_grad"])  # one backward's worth
     for question in spec.questions:
         _answer(page, question, answers[question["id"]])
-    page.fill("input[name='q_chain-log']", "2x/(1+x^2)")
+    page.fill("input[name='q_chain-log']", "")
+    page.locator("input[name='q_chain-log']").press_sequentially("2x/(1+x^2)")
+    expect(page.locator("#preview-chain-log code")).to_have_text(
+        "2*x/(1 + x^2)"
+    )  # read as you type
+    expect(page.locator("#preview-chain-log math")).to_be_visible()
     page.click("#quiz-submit")
 
     expect(page.locator("#quiz-score")).to_have_text("16 / 20", timeout=30_000)

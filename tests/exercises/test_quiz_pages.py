@@ -82,3 +82,16 @@ def test_a_closed_quiz_cannot_be_started(quiz, client_for) -> None:  # type: ign
     response = client_for.post(f"/quizzes/{SLUG}/start", follow=True)
     assert "not open for attempts" in response.content.decode()
     assert QuizAttempt.objects.count() == 0
+
+
+def test_the_formula_preview_reads_without_evaluating(quiz, client_for) -> None:  # type: ignore[no-untyped-def]
+    page = client_for.get(
+        "/quizzes/formula-preview", {"q_chain-log": "2x/(1+x^2)"}
+    ).content.decode()
+    assert "Read as:" in page and "<math" in page and "2*x/(1 + x^2)" in page
+    page = client_for.get("/quizzes/formula-preview", {"q_chain-log": "2x/(1+"}).content.decode()
+    assert "Cannot read this yet" in page
+    page = client_for.get(
+        "/quizzes/formula-preview", {"q_chain-log": "__import__('os')"}
+    ).content.decode()
+    assert "Cannot read this yet" in page and "<math" not in page
