@@ -683,6 +683,17 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
                 )
         return {"checked": checked, "wrong_scores": len(problems), "examples": problems[:10]}
 
+    def saved_not_accepted(self, accepted: Sequence[int], *, prefix: str = "student") -> list[int]:
+        """Rows of the students named prefix* that the client was never told about (it
+        got an error, yet the row was committed): not lost, but worth knowing."""
+        rows = self.sql(
+            "select s.id from grader_submission s join auth_user u on u.id = s.student_id "
+            "where u.username like %s",
+            [prefix + "%"],
+        )
+        known = set(accepted)
+        return sorted(i for (i,) in rows if i not in known)
+
     def _in_chunks(self, query: str, ids: Sequence[int]) -> list[tuple[Any, ...]]:
         out: list[tuple[Any, ...]] = []
         for start in range(0, len(ids), 500):
