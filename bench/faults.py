@@ -483,6 +483,7 @@ def main() -> int:
             **total.__dict__,
             "scores": stack.scores_check(everything),
             "refused": sum(1 for r in flow.records if not r.get("id")),
+            "saved_but_refused": stack.saved_not_accepted([r["id"] for r in everything]),
         }
         line = total.line()
         failed = bool(total.lost or total.duplicates)
@@ -508,7 +509,9 @@ def main() -> int:
         if f["refused_examples"]:
             print(f"{'':18s} refusals: {f['refused_examples']}")
     print(
-        f"total: refused={report['total']['refused']} reclaimed={report['total']['reclaimed']} "
+        f"total: refused={report['total']['refused']} "
+        f"saved-but-refused={report['total']['saved_but_refused']} "
+        f"reclaimed={report['total']['reclaimed']} "
         f"wrong-scores={report['total']['scores']['wrong_scores']}"
     )
     print(line)

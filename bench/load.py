@@ -240,6 +240,7 @@ def main() -> int:
             "duplicates": outcome.duplicates[:50],
         }
         report["scores"] = stack.scores_check(subs)
+        report["saved_but_refused"] = stack.saved_not_accepted(accepted)
         report["warmup_ids"] = warm_ids
         report.update(_metrics(stack, state, subs, requests, accepted))
         if first is not None and last is not None:
@@ -367,7 +368,10 @@ def _print(report: dict[str, Any]) -> None:
         f"final: {out.get('by_status')}  re-claimed after a crash: {out.get('reclaimed')}  "
         f"errors without a message: {len(out.get('errors_unreadable', []))}"
     )
-    print(f"scores checked {report['scores']['checked']}, wrong {report['scores']['wrong_scores']}")
+    print(
+        f"scores checked {report['scores']['checked']}, wrong {report['scores']['wrong_scores']}; "
+        f"rows saved although the student got an error: {report.get('saved_but_refused')}"
+    )
     print(f"graded/s: {report.get('graded_per_second')}")
     print(f"submit->score server: {report.get('submit_to_score_server_ms')}")
     print(f"submit->score client: {report.get('submit_to_score_client_ms')}")
