@@ -95,7 +95,11 @@ def submission_detail(*, submission_id: int) -> SubmissionDetail | None:
         override=next((o for o in overrides if o.is_active), None),
         overrides=overrides,
         history=list(submission.history.select_related("job")),
-        audit=list(AuditLogEntry.objects.filter(submission=submission)),
+        audit=list(
+            AuditLogEntry.objects.filter(submission=submission).select_related(
+                "student", "exercise"
+            )
+        ),
     )
 
 

@@ -18,7 +18,12 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.roles import is_staff
 from grader.models import RegradeJob, Submission
 from grader.overrides import OverrideRejected, override_remove, override_set
-from grader.regrade import RegradeRejected, regrade_progress, regrade_request
+from grader.regrade import (
+    RegradeRejected,
+    regrade_progress,
+    regrade_progress_many,
+    regrade_request,
+)
 
 from . import console_selectors as cs
 from .forms import AuditFilterForm, OverrideForm, ReasonForm, RegradeForm, SubmissionFilterForm
@@ -181,10 +186,9 @@ def regrade(request: HttpRequest) -> HttpResponse:
 @instructor_required
 def regrade_list(request: HttpRequest) -> HttpResponse:
     jobs = cs.regrade_jobs()
+    progress = regrade_progress_many(jobs=jobs)
     return render(
-        request,
-        "console/regrades.html",
-        {"jobs": [(job, regrade_progress(job=job)) for job in jobs[:20]], "more": jobs[20:]},
+        request, "console/regrades.html", {"jobs": [(job, progress[job.pk]) for job in jobs]}
     )
 
 

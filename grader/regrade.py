@@ -159,13 +159,30 @@ class RegradeProgress:
 def regrade_progress(*, job: RegradeJob) -> RegradeProgress:
     """How many of the job's submissions are final again (graded after the snapshot).
     The total is known once the dispatch has finished."""
-    counts = SubmissionResultHistory.objects.filter(
-        job=job,
-        submission__status__in=Submission.FINAL_STATUSES,
-        submission__graded_at__gte=F("replaced_at"),
-    ).aggregate(
-        done=Count("id"),
-        errored=Count("id", filter=Q(submission__status=Submission.Status.ERROR)),
-    )
-    total = job.total if job.status == RegradeJob.Status.DISPATCHED else None
-    return RegradeProgress(total=total, done=counts["done"], errored=counts["errored"])
+    return regrade_progress_many(jobs=[job])[job.pk]
+
+
+def regrade_progress_many(*, jobs: list[RegradeJob]) -> dict[int, RegradeProgress]:
+    """Progress of several jobs in one grouped query, by job id."""
+    counts = {
+        row["job_id"]: row
+        for row in SubmissionResultHistory.objects.filter(
+            job__in=[job.pk for job in jobs],
+            submission__status__in=Submission.FINAL_STATUSES,
+            submission__graded_at__gte=F("replaced_at"),
+        )
+        .order_by()
+        .values("job_id")
+        .annotate(
+            done=Count("id"),
+            errored=Count("id", filter=Q(submission__status=Submission.Status.ERROR)),
+        )
+    }
+    return {
+        job.pk: RegradeProgress(
+            total=job.total if job.status == RegradeJob.Status.DISPATCHED else None,
+            done=counts.get(job.pk, {}).get("done", 0),
+            errored=counts.get(job.pk, {}).get("errored", 0),
+        )
+        for job in jobs
+    }

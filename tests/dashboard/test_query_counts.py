@@ -11,6 +11,7 @@ from dashboard.synth import EXERCISE_PREFIX, synth_clear, synth_course
 from exercises.models import Exercise, Quiz, QuizAttempt
 from grader.models import Submission
 from grader.overrides import override_set
+from grader.regrade import regrade_request
 
 
 def _urls() -> list[tuple[str, str]]:
@@ -77,6 +78,9 @@ def _course(students: int, staff_user) -> None:  # type: ignore[no-untyped-def]
     sub = Submission.objects.filter(status=Submission.Status.GRADED).order_by("id").first()
     assert sub is not None
     override_set(actor=staff_user, submission=sub, score=1.0, reason="test")
+    # Regrade jobs of every kind, so the regrade list's progress is exercised too.
+    for n in range(students // 4):
+        regrade_request(actor=staff_user, submission_ids=[sub.pk], reason=f"r{n}")
 
 
 def test_query_counts_do_not_grow_with_the_number_of_students(staff_user, settings) -> None:  # type: ignore[no-untyped-def]
