@@ -22,7 +22,7 @@ def test_queue_health_counts_statuses_and_finds_the_oldest_and_stuck(
 
     health = queue_health()
 
-    assert health.counts == {"queued": 2, "running": 0, "graded": 1, "error": 1}
+    assert health.counts == {"queued": 2, "running": 0, "error": 1}
     assert health.oldest_queued_age is not None and health.oldest_queued_age >= timedelta(
         minutes=10
     )
