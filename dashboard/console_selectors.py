@@ -139,9 +139,8 @@ def queue_health(*, failures: int = 10) -> QueueHealth:
     now = timezone.now()
     # Only the statuses that need attention: counting every graded submission would
     # scan the table, while these few rows come from the (status, enqueued_at) index.
-    counts = {
-        s: 0 for s in (Submission.Status.QUEUED, Submission.Status.RUNNING, Submission.Status.ERROR)
-    }
+    watched = (Submission.Status.QUEUED, Submission.Status.RUNNING, Submission.Status.ERROR)
+    counts: dict[str, int] = {str(status): 0 for status in watched}
     rows = (
         Submission.objects.filter(status__in=list(counts))
         .order_by()
