@@ -35,7 +35,8 @@ def _student(request: HttpRequest) -> User:
 def formula_preview(request: HttpRequest) -> HttpResponse:
     """How a formula will be read, as math: a pure parse of the text, never evaluated
     (the quiz page calls it as the student types)."""
-    text = next((v for k, v in request.GET.items() if k.startswith("q_")), "")
+    key = next((k for k in request.GET if k.startswith("q_")), "")
+    text = request.GET.get(key, "") if key else ""
     context: dict[str, Any] = {"text": text.strip()[:MAX_ANSWER_CHARS]}
     if context["text"]:
         try:

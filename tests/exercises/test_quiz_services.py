@@ -99,6 +99,7 @@ def test_submitting_grades_at_once_and_a_second_submit_is_refused(quiz, student)
 
 def test_answers_after_the_deadline_and_grace_are_not_counted(quiz, student) -> None:  # type: ignore[no-untyped-def]
     attempt = quiz_attempt_start(student=student, quiz=quiz)
+    assert attempt.deadline_at is not None
     late = attempt.deadline_at + GRACE + timedelta(seconds=1)
     graded = quiz_attempt_submit(attempt=attempt, answers=_right_answers(attempt), at=late)
     assert graded.timed_out and graded.score == 0 and graded.answers == {}
@@ -106,6 +107,7 @@ def test_answers_after_the_deadline_and_grace_are_not_counted(quiz, student) -> 
 
 def test_answers_within_the_grace_count(quiz, student) -> None:  # type: ignore[no-untyped-def]
     attempt = quiz_attempt_start(student=student, quiz=quiz)
+    assert attempt.deadline_at is not None
     just_late = attempt.deadline_at + GRACE - timedelta(seconds=1)
     graded = quiz_attempt_submit(attempt=attempt, answers=_right_answers(attempt), at=just_late)
     assert not graded.timed_out and graded.score == 20
@@ -114,6 +116,7 @@ def test_answers_within_the_grace_count(quiz, student) -> None:  # type: ignore[
 def test_an_abandoned_attempt_is_closed_when_its_time_is_up(quiz, student) -> None:  # type: ignore[no-untyped-def]
     attempt = quiz_attempt_start(student=student, quiz=quiz)
     assert quiz_attempt_close_if_expired(attempt=attempt).is_open
+    assert attempt.deadline_at is not None
     closed = quiz_attempt_close_if_expired(attempt=attempt, at=attempt.deadline_at + GRACE * 2)
     assert closed.status == "graded" and closed.timed_out and closed.score == 0
     # ...and it counts as an attempt: the next start is attempt 2.
