@@ -50,8 +50,14 @@ def _fmt(x: float) -> str:
     return "nan" if math.isnan(x) else f"{x:.6g}"
 
 
-def compare(actual: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-6,
-            strict_tensor: bool = False) -> Comparison:
+def compare(
+    actual: Any,
+    expected: Any,
+    *,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+    strict_tensor: bool = False,
+) -> Comparison:
     """Compare `actual` (the student's) with `expected` (the reference's)."""
     if expected is None:
         # Used by misconceptions that predict "no gradient at all" (e.g. w.grad is None).
@@ -61,9 +67,7 @@ def compare(actual: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-
     if isinstance(expected, tuple | list) and not _is_numeric_list(expected):
         # A tuple of values (e.g. the (dL/dw, dL/db) pair): compare element-wise.
         if not isinstance(actual, tuple | list) or len(actual) != len(expected):
-            return Comparison(
-                False, f"expected {len(expected)} values, got {_describe(actual)}"
-            )
+            return Comparison(False, f"expected {len(expected)} values, got {_describe(actual)}")
         for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
             result = compare(a, e, rtol=rtol, atol=atol, strict_tensor=strict_tensor)
             if not result.ok:
@@ -89,9 +93,7 @@ def compare(actual: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-
         if a.numel() == e.numel() == 1:
             a = a.reshape(e.shape)
         else:
-            return Comparison(
-                False, f"shape is {tuple(a.shape)}, expected {tuple(e.shape)}"
-            )
+            return Comparison(False, f"shape is {tuple(a.shape)}, expected {tuple(e.shape)}")
     a_flat, e_flat = a.reshape(-1), e.reshape(-1)
     same_nan = torch.isnan(a_flat) & torch.isnan(e_flat)
     close = torch.isclose(a_flat, e_flat, rtol=rtol, atol=atol, equal_nan=False) | same_nan

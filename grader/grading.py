@@ -151,21 +151,32 @@ def grade_answer(
     tests.extend(part_tests)
     score = round(sum(t["score"] for t in tests), 6)
     max_score = spec.max_score
-    if misconception:
+    if misconception and spec.grading is not None:
         extra["misconception"] = {
             "name": misconception,
-            "message": next(m.message for m in spec.grading.misconceptions if m.name == misconception),  # type: ignore[union-attr]
+            "message": next(
+                m.message for m in spec.grading.misconceptions if m.name == misconception
+            ),
         }
     extra["hidden_checks"] = sum(1 for t in tests if t["visibility"] != "visible")
     if score >= max_score - 1e-9:
         output = "All checks passed."
     else:
-        output = " ".join(summary) or f"{sum(t['status'] == 'passed' for t in tests)} of {len(tests)} checks passed."
+        output = (
+            " ".join(summary)
+            or f"{sum(t['status'] == 'passed' for t in tests)} of {len(tests)} checks passed."
+        )
     timings["grade_ms"] = round((time.perf_counter() - started) * 1000, 2)
     return GradeOutcome(
         score=score,
         max_score=max_score,
-        results={"score": score, "max_score": max_score, "output": output, "tests": tests, "extra": extra},
+        results={
+            "score": score,
+            "max_score": max_score,
+            "output": output,
+            "tests": tests,
+            "extra": extra,
+        },
         misconception=misconception,
         stdout=stdout,
         stderr=stderr,
@@ -203,7 +214,9 @@ def _run_checks(
     if failed:
         misconception = match_misconception(spec, params, inputs, outputs)
         if misconception:
-            message = next(m.message for m in spec.grading.misconceptions if m.name == misconception)
+            message = next(
+                m.message for m in spec.grading.misconceptions if m.name == misconception
+            )
             notes.insert(0, message)
     return tests, misconception, notes
 
