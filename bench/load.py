@@ -352,6 +352,22 @@ def _metrics(
             "window": round(len(in_window) / max(stop - go, 1e-9), 1),
             "steady_after_15s": round(len(steady) / max(stop - go - 15, 1e-9), 1),
         },
+        "grading_timings_ms": _timings(stack, [i for i in accepted if kind.get(i) != "timeout"]),
+    }
+
+
+def _timings(stack: Stack, ids: list[int]) -> dict[str, dict[str, float]]:
+    """The service's own timings per graded submission (queue wait, sandbox, whole grade)."""
+    rows = stack._in_chunks("select timings from grader_submission where id in ({})", ids)
+    values: dict[str, list[float]] = {}
+    for (timings,) in rows:
+        timings = timings if isinstance(timings, dict) else json.loads(timings or "{}")
+        for key, value in timings.items():
+            if isinstance(value, int | float):
+                values.setdefault(key, []).append(float(value))
+    return {
+        key: {"p50": round(pct(v, 50), 1), "p95": round(pct(v, 95), 1)}
+        for key, v in sorted(values.items())
     }
 
 
@@ -376,6 +392,7 @@ def _print(report: dict[str, Any]) -> None:
     print(f"submit->score server: {report.get('submit_to_score_server_ms')}")
     print(f"submit->score client: {report.get('submit_to_score_client_ms')}")
     print(f"page ms: {report.get('page_ms')}")
+    print(f"grading timings (service, ms): {report.get('grading_timings_ms')}")
     for name, stats in report.get("requests_ms", {}).items():
         print(f"  {name:40s} {stats}")
     print(f"HTTP 5xx / connection failures: {report.get('http_failures')}")
