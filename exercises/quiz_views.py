@@ -87,6 +87,9 @@ def _own_attempt(request: HttpRequest, slug: str, number: int) -> QuizAttempt:
     return attempt
 
 
+TIME_UP = "Time was up before your answers arrived; they were not counted."
+
+
 def _answer_text(question: dict[str, Any], answers: dict[str, Any]) -> str:
     value = answers.get(question["id"])
     if value in (None, "", []):
@@ -109,12 +112,10 @@ def quiz_attempt(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         try:
             attempt = quiz_attempt_submit(attempt=attempt, answers=form.answers())
         except QuizRefused as exc:
-            messages.error(request, exc.message)
+            messages.error(request, TIME_UP if attempt.timed_out else exc.message)
         else:
             if attempt.timed_out:
-                messages.error(
-                    request, "Time was up before your answers arrived; they were not counted."
-                )
+                messages.error(request, TIME_UP)
         return redirect("exercises:quiz_attempt", slug=slug, number=number)
     if attempt.status == QuizAttempt.Status.SUBMITTED:
         attempt = quiz_attempt_grade(attempt_id=attempt.pk)  # a grading that failed earlier

@@ -95,3 +95,22 @@ def test_the_formula_preview_reads_without_evaluating(quiz, client_for) -> None:
         "/quizzes/formula-preview", {"q_chain-log": "__import__('os')"}
     ).content.decode()
     assert "Cannot read this yet" in page and "<math" not in page
+
+
+def test_answers_sent_after_the_time_ran_out_are_refused_with_a_reason(
+    quiz, client_for, student
+) -> None:  # type: ignore[no-untyped-def]
+    client_for.post(f"/quizzes/{SLUG}/start")
+    attempt = QuizAttempt.objects.get(student=student)
+    QuizAttempt.objects.filter(pk=attempt.pk).update(
+        started_at=timezone.now() - timedelta(hours=1),
+        deadline_at=timezone.now() - timedelta(minutes=5),
+    )
+    response = client_for.post(
+        f"/quizzes/{SLUG}/attempts/1/", {"q_why-autograd": "nested"}, follow=True
+    )
+    page = response.content.decode()
+    assert "Time was up before your answers arrived" in page
+    assert "0 / 20" in page
+    attempt.refresh_from_db()
+    assert attempt.timed_out and attempt.answers == {}
