@@ -28,16 +28,20 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = get_object_or_404(exercises_active(), slug=slug)
-    params = variant_params(load_spec(slug), variant_seed(cast(User, request.user).pk, slug))
+    student = cast(User, request.user)
+    params = variant_params(load_spec(slug), variant_seed(student.pk, slug))
+    submissions = submissions_for(student=student, exercise=exercise)
+    # The box shows the student's last answer, so a small fix is a small edit.
+    last_answer = submissions[0].answer if submissions else exercise.starter
     form = AnswerForm(
-        request.POST or None, exercise=exercise, params=params, initial={"answer": exercise.starter}
+        request.POST or None, exercise=exercise, params=params, initial={"answer": last_answer}
     )
     error = ""
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
             submission = submission_create(
-                student=cast(User, request.user),
+                student=student,
                 exercise=exercise,
                 answer=form.cleaned_data.get("answer", ""),
                 parts=form.part_answers(),
@@ -48,7 +52,6 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(f"{request.path}?submission={submission.pk}#result")
     elif request.method == "POST":
         error, status = "Some fields are not valid; see below.", 400
-    submissions = submissions_for(student=request.user, exercise=exercise)  # type: ignore[arg-type]
     current = request.GET.get("submission")
     context = {
         "exercise": exercise,
