@@ -570,13 +570,15 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
         return found
 
     def busy_workers(self) -> list[int]:
-        """Workers whose zygote has a job child right now (a job in the sandbox)."""
-        busy = []
+        """Workers whose zygote has a job child right now (a job in the sandbox), the one
+        whose job has run longest first."""
+        busy: list[tuple[float, int]] = []
         for i, zygote in self.zygotes().items():
             with contextlib.suppress(psutil.Error):
-                if psutil.Process(zygote).children():
-                    busy.append(i)
-        return busy
+                children = psutil.Process(zygote).children()
+                if children:
+                    busy.append((min(c.create_time() for c in children), i))
+        return [i for _, i in sorted(busy)]
 
     def kill_worker(self, i: int, *, whole: bool = False) -> list[int]:
         """kill -9 the pool child of worker i (the job dies with it, the main process

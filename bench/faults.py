@@ -385,7 +385,8 @@ def check_phase(
         if r["kind"] in ("timeout", "hostile") or r["id"] == notes.get("slow_id")
     ]
     seen = stack._in_chunks(
-        "select id, status, score, results, error_message from grader_submission where id in ({})",
+        "select id, status, score, results, error_message, timings from grader_submission "
+        "where id in ({})",
         special,
     )
     specials = [
@@ -397,8 +398,11 @@ def check_phase(
                 "output", ""
             )[:160]
             or error_message[:160],
+            "sandbox_ms": (
+                timings if isinstance(timings, dict) else json.loads(timings or "{}")
+            ).get("sandbox_ms"),
         }
-        for sid, status, score, results, error_message in seen
+        for sid, status, score, results, error_message, timings in seen
     ]
     result = {
         "fault": name,
