@@ -25,6 +25,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Floor, Least
@@ -68,7 +69,7 @@ def gradebook_exercises() -> list[Exercise]:
 @dataclass(frozen=True)
 class ExerciseSummary:
     exercise: Exercise
-    submissions: int
+    attempts: int
     students: int
     solved: int
     mean_score: float | None
@@ -81,19 +82,16 @@ class ExerciseSummary:
 
 
 def exercise_summaries() -> list[ExerciseSummary]:
-    """One line per exercise for the overview; four queries in all. Who tried and
-    who solved come from the Score rows (one per student and exercise), not from a
-    COUNT(DISTINCT) over every submission."""
+    """One line per exercise for the overview, from the Score rows (one per student
+    and exercise, holding the attempt count) rather than from every submission: three
+    queries over 10,000 rows instead of a scan of 200,000."""
     exercises = gradebook_exercises()
-    subs = {
-        r["exercise_id"]: r
-        for r in Submission.objects.order_by().values("exercise_id").annotate(n=Count("id"))
-    }
     scores = {
         r["exercise_id"]: r
         for r in Score.objects.filter(student__in=students())
         .values("exercise_id")
         .annotate(
+            total_attempts=Sum("attempts"),
             students=Count("id", filter=Q(attempts__gt=0)),
             solved=Count("id", filter=Q(best_score__gte=F("max_score") - SOLVED_EPSILON)),
             mean_score=Avg("kept_score"),
@@ -103,7 +101,7 @@ def exercise_summaries() -> list[ExerciseSummary]:
     return [
         ExerciseSummary(
             exercise=e,
-            submissions=subs.get(e.pk, {}).get("n", 0),
+            attempts=scores.get(e.pk, {}).get("total_attempts") or 0,
             students=scores.get(e.pk, {}).get("students", 0),
             solved=scores.get(e.pk, {}).get("solved", 0),
             mean_score=scores.get(e.pk, {}).get("mean_score"),
