@@ -51,6 +51,9 @@ CONTENT = ROOT / "exercises" / "content"
 FAULT_ENV = {"GRADER_SWEEP_EVERY_SECONDS": "2", "GRADER_STUCK_AFTER_SECONDS": "10"}
 PASSWORD = "fault-student-password-7"
 RECOVERY_BOUND = 60.0
+# How long to wait for a phase's answers; longer when the sweep is slowed to the defaults,
+# so that a late answer is measured rather than cut off (it still counts as late).
+WAIT_BOUND = {"seconds": RECOVERY_BOUND + 5}
 
 FIX_RIGHT = (CONTENT / "fix-runtime-error" / "solution.py").read_text()
 FIX_WRONG = {
@@ -356,7 +359,7 @@ def check_phase(
 ) -> dict[str, Any]:
     accepted = [r["id"] for r in records if r.get("id")]
     t_rec = notes["t_recovered"]
-    waited = stack.wait_final(accepted, RECOVERY_BOUND + 5)
+    waited = stack.wait_final(accepted, WAIT_BOUND["seconds"])
     finals = _finals(stack, accepted)
     late = []
     for r in records:
@@ -442,16 +445,23 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown faults: {unknown}; known: {', '.join(FAULTS)}")
 
+    env = {
+        "GRADER_STUCK_AFTER_SECONDS": str(args.stuck_after),
+        "GRADER_SWEEP_EVERY_SECONDS": str(args.sweep_every),
+    }
+    WAIT_BOUND["seconds"] = (
+        max(RECOVERY_BOUND, float(args.stuck_after) + 3 * float(args.sweep_every) + 30) + 5
+    )
     stamp = time.strftime("%Y%m%d-%H%M%S")
     report: dict[str, Any] = {
         "started": stamp,
-        "env": FAULT_ENV,
+        "env": env,
         "loadavg_before": os.getloadavg(),
         "faults": [],
     }
     line = "submitted=0 graded=0 error=0 lost=0 duplicates=0"
     failed = True
-    with Stack(name="faults", env=FAULT_ENV, keep=args.keep) as stack:
+    with Stack(name="faults", env=env, keep=args.keep) as stack:
         tokens = stack.students_create(30, password=PASSWORD)
         sab = Saboteur(
             stack,
@@ -481,7 +491,7 @@ def main() -> int:
         finally:
             flow.stop()
         everything = [r for r in flow.records + sab.records if r.get("id")]
-        stack.wait_final([r["id"] for r in everything], RECOVERY_BOUND + 5)
+        stack.wait_final([r["id"] for r in everything], WAIT_BOUND["seconds"])
         total = stack.outcome([r["id"] for r in everything])
         report["total"] = {
             **total.__dict__,
@@ -504,7 +514,8 @@ def main() -> int:
         )
         for sp in f["special_answers"]:
             print(
-                f"{'':18s} special #{sp['id']}: {sp['status']} score={sp['score']} {sp['output']!r}"
+                f"{'':18s} special #{sp['id']}: {sp['status']} score={sp['score']} "
+                f"sandbox_ms={sp['sandbox_ms']} {sp['output']!r}"
             )
         if f["claims_of_special"]:
             print(f"{'':18s} claims of the slow answer: {f['claims_of_special']}")
