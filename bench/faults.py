@@ -439,6 +439,16 @@ def main() -> int:
     parser.add_argument(
         "--keep", action="store_true", help="keep var/faults-<pid>/ (logs, database)"
     )
+    parser.add_argument(
+        "--stuck-after",
+        default=FAULT_ENV["GRADER_STUCK_AFTER_SECONDS"],
+        help="GRADER_STUCK_AFTER_SECONDS for the run (app default 60)",
+    )
+    parser.add_argument(
+        "--sweep-every",
+        default=FAULT_ENV["GRADER_SWEEP_EVERY_SECONDS"],
+        help="GRADER_SWEEP_EVERY_SECONDS for the run (app default 15)",
+    )
     args = parser.parse_args()
     chosen = [f for f in (args.only.split(",") if args.only else FAULTS) if f]
     unknown = [f for f in chosen if f not in FAULTS]
