@@ -85,8 +85,22 @@ def cpu_trees(stack: Stack, locust_pid: int | None) -> dict[str, list[psutil.Pro
                 procs += [root, *root.children(recursive=True)]
             except psutil.Error:
                 pass
-        out[name] = procs
+        if name.startswith("worker") and procs:
+            # Celery's main process, its prefork child (Django, the grading service),
+            # and the sandbox (bwrap, the zygote and its reaped job children).
+            out[f"{name}.main"] = procs[:1]
+            out[f"{name}.child"] = [p for p in procs[1:] if _is_celery(p)]
+            out[f"{name}.sandbox"] = [p for p in procs[1:] if not _is_celery(p)]
+        else:
+            out[name] = procs
     return out
+
+
+def _is_celery(p: psutil.Process) -> bool:
+    try:
+        return "celery" in " ".join(p.cmdline())
+    except psutil.Error:
+        return False
 
 
 def cpu_seconds(procs: list[psutil.Process]) -> float:
