@@ -103,6 +103,20 @@ def _claim(submission_id: int) -> bool:
     return updated == 1
 
 
+def submission_take_back(*, submission_id: int) -> bool:
+    """running -> queued for a redelivered grading message, whose first run died, so
+    that the redelivery can claim it. A row out of attempts is left to the sweep, which
+    ends it in `error`: an answer that kills its worker cannot loop. If the first run
+    were still alive, the compare-and-set on store still lets only one result in."""
+    return bool(
+        Submission.objects.filter(
+            pk=submission_id,
+            status=Submission.Status.RUNNING,
+            grade_attempts__lt=settings.GRADER_MAX_ATTEMPTS,
+        ).update(status=Submission.Status.QUEUED, enqueued_at=timezone.now())
+    )
+
+
 def submission_grade(*, submission_id: int) -> Submission | None:
     """Grade one queued submission. Safe to run twice and concurrently: only the run
     that wins the claim grades; the others return None."""

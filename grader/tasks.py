@@ -23,8 +23,13 @@ def _start_sandbox(**kwargs: Any) -> None:
         logger.exception("the sandbox zygote did not start at worker start-up")
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def grade_submission_task(submission_id: int) -> None:
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def grade_submission_task(self: Any, submission_id: int) -> None:
+    # The broker marks a message it hands out again (the worker running it was killed
+    # and reject_on_worker_lost requeued it): the row is still `running`, so take it
+    # back now rather than leave it to the sweep, GRADER_STUCK_AFTER_SECONDS later.
+    if (self.request.delivery_info or {}).get("redelivered"):
+        services.submission_take_back(submission_id=submission_id)
     services.submission_grade(submission_id=submission_id)
 
 
