@@ -3,8 +3,8 @@
 Real processes on private services: PostgreSQL (initdb; SQLite when no PostgreSQL is
 installed), a redis-server on a free port, gunicorn, two `celery worker --concurrency 1`
 processes and beat. The shared Redis and PostgreSQL are never touched, so a test may
-kill workers or stop this Redis while other suites run. The sweep is made quick for the
-tests: every 2 s, for submissions stuck 10 s."""
+kill workers or stop this Redis while other suites run. The sweep runs every 2 s, for
+submissions stuck 30 s."""
 
 from __future__ import annotations
 
@@ -23,7 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 from _stack import Stack
 
-FAULT_ENV = {"GRADER_SWEEP_EVERY_SECONDS": "2", "GRADER_STUCK_AFTER_SECONDS": "10"}
+# The sweep runs often but waits 30 s before it calls a row stuck: long enough that a
+# test can tell a recovery by redelivery (seconds) from one by the sweep.
+STUCK_AFTER_SECONDS = 30
+FAULT_ENV = {
+    "GRADER_SWEEP_EVERY_SECONDS": "2",
+    "GRADER_STUCK_AFTER_SECONDS": str(STUCK_AFTER_SECONDS),
+}
 PASSWORD = "fault-student-password-7"
 
 
