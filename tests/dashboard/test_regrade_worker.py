@@ -48,3 +48,12 @@ def test_a_whole_exercise_is_regraded_by_the_worker(
     assert SubmissionResultHistory.objects.filter(job=job).count() == 2
     assert Score.objects.get(student=student, exercise=chain).kept_score == 10
     assert Score.objects.get(student=other_student, exercise=chain).kept_score == 0
+
+
+def test_queue_health_sees_the_running_worker_by_ping(
+    db, celery_worker_process, broker_app
+) -> None:  # type: ignore[no-untyped-def]
+    from dashboard.console_selectors import workers_alive
+
+    names = workers_alive(timeout=3.0)
+    assert names and all(name.startswith("celery@") for name in names)
