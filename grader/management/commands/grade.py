@@ -22,10 +22,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug")
         parser.add_argument("answer_file")
-        parser.add_argument("--student", default="cli", help="whose variant to grade (default: cli)")
+        parser.add_argument(
+            "--student", default="cli", help="whose variant to grade (default: cli)"
+        )
         parser.add_argument("--attempt", type=int, default=1)
         parser.add_argument(
-            "--parts", default="{}", help='JSON answers to choice/numeric parts, e.g. \'{"q1": "b"}\''
+            "--parts",
+            default="{}",
+            help='JSON answers to choice/numeric parts, e.g. \'{"q1": "b"}\'',
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
