@@ -80,13 +80,14 @@ class SubmissionAdmin(admin.ModelAdmin):
         "id", "submitted_at", "student", "exercise", "attempt", "status", "score",
         "max_score", "is_late", "misconception", "grader_version", "console_link",
     )  # fmt: skip
+    # No date_hierarchy and no grader_version filter: both run a DISTINCT over every
+    # submission on each page (0.5 s at 200,000 rows); the submitted_at filter's
+    # ranges (today, past 7 days, this month) cost nothing.
     list_filter = (
-        "status", "exercise", ScoreBandFilter, HasMisconceptionFilter, "is_late",
-        "grader_version", "submitted_at",
+        "status", "exercise", ScoreBandFilter, HasMisconceptionFilter, "is_late", "submitted_at",
     )  # fmt: skip
     list_select_related = ("student", "exercise")
     search_fields = ("student__username", "misconception", "=id")
-    date_hierarchy = "submitted_at"
     show_full_result_count = False  # no COUNT(*) over the whole table per page
     actions = ("regrade_selected",)
     inlines = (HistoryInline,)
