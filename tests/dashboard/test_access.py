@@ -149,3 +149,23 @@ def test_console_actions_need_the_csrf_token(staff_user, world, name, kwargs, da
     response = client.post(_url(name, kwargs, world), _data(data, world))
     assert response.status_code == 403
     assert _writes() == before
+
+
+ADMIN_URLS = [
+    "admin:grader_submission_changelist",
+    "admin:grader_score_changelist",
+    "admin:grader_auditlogentry_changelist",
+    "admin:grader_scoreoverride_changelist",
+    "admin:grader_regradejob_changelist",
+]
+
+
+@pytest.mark.parametrize("name", ADMIN_URLS)
+def test_the_grading_admin_is_closed_to_students_and_to_instructors_who_are_not_staff(
+    student_client: Client, instructor_client: Client, world, name
+) -> None:  # type: ignore[no-untyped-def]
+    for client in (student_client, instructor_client):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and response["Location"].startswith(
+            reverse("admin:login")
+        )
