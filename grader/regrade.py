@@ -23,6 +23,9 @@ from .audit import audit_record
 from .models import AuditLogEntry, RegradeJob, Submission, SubmissionResultHistory
 
 DISPATCH_CHUNK = 500
+# A selection is stored on the job and read back with one IN (...): beyond this, regrade
+# the exercise instead (databases cap the parameters of one statement).
+MAX_SELECTION = 5000
 SNAPSHOT_FIELDS = (
     "status", "score", "max_score", "results", "misconception", "error_message",
     "sandbox_stdout", "sandbox_stderr", "grader_version", "timings", "graded_at",
@@ -57,6 +60,11 @@ def regrade_request(
     ids = sorted({int(i) for i in submission_ids})
     if exercise is None and not ids:
         raise RegradeRejected("Choose at least one submission, or an exercise.")
+    if len(ids) > MAX_SELECTION:
+        raise RegradeRejected(
+            f"{len(ids)} submissions selected; at most {MAX_SELECTION} at once. "
+            "To regrade everything for an exercise, regrade the exercise."
+        )
     with transaction.atomic():
         job = RegradeJob.objects.create(
             scope=RegradeJob.Scope.EXERCISE if exercise else RegradeJob.Scope.SUBMISSIONS,

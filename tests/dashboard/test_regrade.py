@@ -148,3 +148,13 @@ def test_the_django_admin_action_regrades_the_selected_submissions(
     job = RegradeJob.objects.get()
     assert job.submission_ids == [graded.pk]
     assert f"Regrade #{job.pk} requested" in response.content.decode()
+
+
+def test_a_huge_selection_is_refused_in_favour_of_an_exercise_regrade(staff_user, db) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from grader.regrade import MAX_SELECTION, RegradeRejected
+
+    with pytest.raises(RegradeRejected, match="regrade the exercise"):
+        regrade_request(actor=staff_user, submission_ids=range(1, MAX_SELECTION + 2))
+    assert not RegradeJob.objects.exists()
