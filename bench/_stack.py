@@ -436,10 +436,9 @@ class Stack:
             ) as conn:
                 cur = conn.execute(query, params or None)  # type: ignore[call-overload]
                 return list(cur.fetchall()) if cur.description else []
-        with contextlib.closing(sqlite3.connect(self.dir / "db.sqlite3", timeout=30)) as conn:
-            cur = conn.execute(query.replace("%s", "?"), tuple(params))
-            rows = list(cur.fetchall())
-            conn.commit()
+        with contextlib.closing(sqlite3.connect(self.dir / "db.sqlite3", timeout=30)) as lite:
+            rows = list(lite.execute(query.replace("%s", "?"), tuple(params)).fetchall())
+            lite.commit()
             return rows
 
     def _prepare_db(self) -> None:

@@ -126,7 +126,7 @@ class Flow:
         deadline = time.monotonic() + 3600  # bounded, whatever happens
         while not self.stop_event.is_set() and time.monotonic() < deadline:
             kind, slug, answer, misconception = self._choose(rng)
-            record = {
+            record: dict[str, Any] = {
                 "kind": kind,
                 "exercise": slug,
                 "misconception": misconception,
