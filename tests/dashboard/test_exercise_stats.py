@@ -71,3 +71,22 @@ def test_exercises_overview_lists_every_exercise_with_its_solve_rate(
 
 def test_an_unknown_exercise_is_404(instructor_client: Client, course) -> None:  # type: ignore[no-untyped-def]
     assert instructor_client.get(reverse("dashboard:exercise", args=["nope"])).status_code == 404
+
+
+def test_staff_can_start_an_exercise_regrade_from_its_statistics(
+    staff_client: Client, instructor_client: Client, course, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from grader.models import RegradeJob
+
+    url = reverse("dashboard:exercise", args=["chain-rule"])
+    assert 'id="regrade-exercise"' not in instructor_client.get(url).content.decode()
+    page = staff_client.get(url).content.decode()
+    assert 'id="regrade-exercise"' in page and 'name="csrfmiddlewaretoken"' in page
+    with django_capture_on_commit_callbacks(execute=False):
+        response = staff_client.post(
+            reverse("console:regrade_start"), {"exercise": "chain-rule", "reason": "fixed"}
+        )
+    job = RegradeJob.objects.get()
+    assert job.exercise == course["chain-rule"] and response["Location"] == reverse(
+        "console:regrade", args=[job.pk]
+    )
