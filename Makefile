@@ -42,7 +42,7 @@ services:
 run: setup
 	@scripts/run.sh
 
-test: setup services
+test: setup services lint typecheck
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py checkcourse

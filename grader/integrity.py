@@ -53,7 +53,10 @@ def autograd_uses(source: str) -> list[str]:
             for alias in node.names:
                 if "autograd" in alias.name or alias.name.startswith("torch.func"):
                     add(alias.name)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if node.value in ("backward", "autograd", "requires_grad", "requires_grad_"):
-                add(f"the name {node.value!r} in a string")
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and node.value in ("backward", "autograd", "requires_grad", "requires_grad_")
+        ):
+            add(f"the name {node.value!r} in a string")
     return found

@@ -53,6 +53,8 @@ class Submission(models.Model):
             models.Index(fields=["student", "exercise", "-submitted_at"]),
             models.Index(fields=["status", "enqueued_at"]),
             models.Index(fields=["exercise", "status"]),
+            # The console's "submissions to one exercise, newest first" (see 0003).
+            models.Index(fields=["exercise", "-submitted_at"], name="submission_exercise_recent"),
         ]
         constraints = [
             models.UniqueConstraint(

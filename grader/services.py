@@ -143,8 +143,9 @@ def submission_grade(*, submission_id: int) -> Submission | None:
         outcome.results["extra"]["late_penalty"] = exercise.late_penalty
         outcome.results["score"] = score
     now = timezone.now()
+    # From the last enqueue, not the submission: a regrade is queued days later.
     queued_ms = (
-        (submission.started_at - submission.submitted_at).total_seconds() * 1000
+        (submission.started_at - submission.enqueued_at).total_seconds() * 1000
         if submission.started_at
         else 0.0
     )
@@ -197,6 +198,8 @@ def _grading_failed(submission: Submission) -> Submission:
             graded_at=timezone.now(),
             grader_version=settings.GRADER_VERSION,
         )
+        # A regraded submission that now ends in error must stop counting in the Score.
+        score_refresh(student_id=submission.student_id, exercise=submission.exercise)
     submission.refresh_from_db()
     return submission
 
@@ -231,6 +234,10 @@ def score_refresh(*, student_id: int, exercise: Exercise) -> Score:
         score.is_late = bool(kept["is_late"])
         solved = [r for r in graded if value(r) >= exercise.max_score - 1e-9]
         score.solved_at = solved[0]["graded_at"] if solved else None
+    else:  # nothing graded (any more): nothing counts
+        score.best_score = score.latest_score = score.kept_score = 0.0
+        score.best_submission_id = score.latest_submission_id = None
+        score.is_late, score.solved_at = False, None
     score.save()
     return score
 
@@ -252,16 +259,19 @@ def submissions_requeue_stuck(*, older_than: timedelta | None = None) -> list[in
         | Q(status=Submission.Status.RUNNING, started_at__lt=cutoff)
     )
     requeued: list[int] = []
-    for sub in stuck.only("id", "status", "grade_attempts"):
+    for sub in stuck.select_related("exercise").only(
+        "id", "status", "grade_attempts", "student_id", "exercise"
+    ):
         if sub.grade_attempts >= settings.GRADER_MAX_ATTEMPTS:
-            Submission.objects.filter(pk=sub.pk, status=sub.status).update(
+            if Submission.objects.filter(pk=sub.pk, status=sub.status).update(
                 status=Submission.Status.ERROR,
                 error_message=(
                     "Grading did not finish after several tries (the grader may have been "
                     "restarted). Your answer is saved; submit it again to be graded."
                 ),
                 graded_at=timezone.now(),
-            )
+            ):
+                score_refresh(student_id=sub.student_id, exercise=sub.exercise)
             continue
         with transaction.atomic():
             if Submission.objects.filter(pk=sub.pk, status=sub.status).update(

@@ -192,3 +192,20 @@ def test_a_broker_outage_at_submit_keeps_the_answer_queued(
     assert len(callbacks) == 1
     sub.refresh_from_db()
     assert sub.status == "queued"
+
+
+def test_a_submission_that_ends_in_error_stops_counting_in_the_score(
+    course, student, settings
+) -> None:  # type: ignore[no-untyped-def]
+    sub = submission_create(student=student, exercise=course["chain-rule"], answer="2x cos(x^2)")
+    submission_grade(submission_id=sub.pk)
+    assert Score.objects.get(student=student).best_score == 10
+    # A regrade claimed it, and its worker kept dying until the attempts ran out.
+    Submission.objects.filter(pk=sub.pk).update(
+        status="running",
+        started_at=timezone.now() - timedelta(minutes=5),
+        grade_attempts=settings.GRADER_MAX_ATTEMPTS,
+    )
+    submissions_requeue_stuck()
+    score = Score.objects.get(student=student)
+    assert (score.best_score, score.best_submission_id) == (0, None)
