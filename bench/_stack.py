@@ -38,8 +38,10 @@ import shutil
 import signal
 import socket
 import sqlite3
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -141,6 +143,7 @@ class Stack:
         self.web_port = free_port()
         self.procs: dict[str, Proc] = {}
         self.pg_started = False
+        self._pg_dir: Path | None = None
         self.stopped = False
         self.url = f"http://127.0.0.1:{self.web_port}"
 
@@ -237,6 +240,8 @@ class Stack:
                 self.pg_stop(mode="immediate")
         if not self.keep and self.dir.exists():
             shutil.rmtree(self.dir, ignore_errors=True)
+        if not self.keep and self._pg_dir is not None and not self._pg_dir.is_relative_to(self.dir):
+            shutil.rmtree(self._pg_dir.parent, ignore_errors=True)
         with contextlib.suppress(Exception):
             atexit.unregister(self.stop)
 
@@ -351,10 +356,22 @@ class Stack:
         if done.returncode != 0:
             raise RuntimeError(f"{argv[0]} failed: {done.stdout}\n{done.stderr}")
 
+    @property
+    def pg_dir(self) -> Path:
+        """var/<run>/pg, unless the postgres user could not reach it (a checkout in a
+        private home directory): then a directory under the system temp dir."""
+        if self._pg_dir is None:
+            self._pg_dir = self.dir / "pg"
+            if os.geteuid() == 0 and not all(
+                os.stat(parent).st_mode & stat.S_IXOTH for parent in self.dir.parents
+            ):
+                self._pg_dir = Path(tempfile.mkdtemp(prefix="agbench-pg-")) / "pg"
+        return self._pg_dir
+
     def _pg_init(self) -> None:
         binary = pg_bin()
         assert binary is not None
-        pgdir = self.dir / "pg"
+        pgdir = self.pg_dir
         pgdir.mkdir()
         if os.geteuid() == 0:
             pg = pwd.getpwnam("postgres")
@@ -377,7 +394,7 @@ class Stack:
     def pg_start(self) -> None:
         binary = pg_bin()
         assert binary is not None
-        pgdir = self.dir / "pg"
+        pgdir = self.pg_dir
         opts = f"-p {self.pg_port} -k {pgdir} -c listen_addresses=127.0.0.1 -c max_connections=200"
         self._pg_run(
             [
@@ -405,7 +422,7 @@ class Stack:
             [
                 str(binary / "pg_ctl"),
                 "-D",
-                str(self.dir / "pg" / "data"),
+                str(self.pg_dir / "data"),
                 "-m",
                 mode,
                 "-w",

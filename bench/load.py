@@ -71,7 +71,7 @@ def warm_up(stack: Stack, token: str) -> list[int]:
 def cpu_trees(stack: Stack, locust_pid: int | None) -> dict[str, list[psutil.Process]]:
     trees: dict[str, list[int]] = {name: [p.pid] for name, p in stack.procs.items() if p.alive()}
     if stack.db == "postgres":
-        pidfile = stack.dir / "pg" / "data" / "postmaster.pid"
+        pidfile = stack.pg_dir / "data" / "postmaster.pid"
         if pidfile.exists():
             trees["postgres"] = [int(pidfile.read_text().split()[0])]
     if locust_pid:

@@ -9,6 +9,7 @@ submissions stuck 30 s."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import urllib.error
@@ -77,7 +78,8 @@ class Api:
 
 @pytest.fixture(scope="session")
 def fault_stack() -> Iterator[Stack]:
-    with Stack(name="faults-test", web_workers=2, env=FAULT_ENV, quiet=True) as stack:
+    db = os.environ.get("FAULTS_DB", "auto")  # "sqlite" to try the fallback
+    with Stack(name="faults-test", db=db, web_workers=2, env=FAULT_ENV, quiet=True) as stack:
         stack.tokens = stack.students_create(12, prefix="faulty", password=PASSWORD)  # type: ignore[attr-defined]
         stack.next_student = 0  # type: ignore[attr-defined]
         yield stack
