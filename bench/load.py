@@ -162,6 +162,9 @@ def main() -> int:
     parser.add_argument("--form-share", type=float, default=0.5)
     parser.add_argument("--mix", default="right=45,wrong=45,syntax=10")
     parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument(
+        "--celery-workers", type=int, default=2, help="worker processes (--concurrency 1 each)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep var/load-<pid>/ (logs, database)")
     args = parser.parse_args()
 
@@ -175,7 +178,12 @@ def main() -> int:
     }
     line = "submitted=0 graded=0 error=0 lost=0 duplicates=0"
     failed = True
-    with Stack(name="load", web_workers=args.web_workers, keep=args.keep) as stack:
+    with Stack(
+        name="load",
+        web_workers=args.web_workers,
+        celery_workers=args.celery_workers,
+        keep=args.keep,
+    ) as stack:
         tokens = stack.students_create(args.students, password=PASSWORD)
         warm = stack.students_create(1, prefix="warmup", password=PASSWORD)
         warm_ids = warm_up(stack, next(iter(warm.values())))
