@@ -193,7 +193,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {
         "task": "grader.tasks.sweep_stuck_submissions_task",
-        "schedule": env_float("GRADER_SWEEP_EVERY_SECONDS", 15.0),
+        "schedule": env_float("GRADER_SWEEP_EVERY_SECONDS", 5.0),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -204,8 +204,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 GRADER_SANDBOX_WALL_SECONDS = env_float("GRADER_SANDBOX_WALL_SECONDS", 5.0)
 CELERY_TASK_SOFT_TIME_LIMIT = int(GRADER_SANDBOX_WALL_SECONDS * 4) + 10
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 10
-# A submission queued or running for longer than this is re-enqueued by the sweep.
-GRADER_STUCK_AFTER_SECONDS = env_int("GRADER_STUCK_AFTER_SECONDS", 60)
+# A submission queued or running for longer than this is re-enqueued by the sweep. Just
+# above the task's hard time limit: a `running` row older than that has no live run, and
+# a duplicate message for a `queued` row is harmless (the claim lets one run in).
+GRADER_STUCK_AFTER_SECONDS = env_int("GRADER_STUCK_AFTER_SECONDS", CELERY_TASK_TIME_LIMIT + 5)
 # After this many grading attempts a submission ends in `error` instead of looping.
 GRADER_MAX_ATTEMPTS = env_int("GRADER_MAX_ATTEMPTS", 3)
 GRADER_MAX_ANSWER_BYTES = env_int("GRADER_MAX_ANSWER_BYTES", 64 * 1024)

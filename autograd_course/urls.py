@@ -15,3 +15,5 @@ urlpatterns = [
     path("", include("grader.urls")),
     path("", include("exercises.urls")),
 ]
+
+handler500 = "autograd_course.errors.server_error"

@@ -24,7 +24,7 @@ def inputs(params: dict[str, Any], rng: random.Random) -> dict[str, Any]:
             "w0": round(rng.uniform(-2.0, 2.0), 4),
             "b0": round(rng.uniform(-1.0, 1.0), 4),
         },
-        "read": ["w.grad", "b.grad"],
+        "read": ["w.grad", "b.grad", "y.is_leaf"],
     }
 
 
@@ -35,22 +35,34 @@ def expected(params: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
     b = torch.tensor(g["b0"], dtype=torch.float64, requires_grad=True)
     (w * x**2 + b).sum().backward()
     assert w.grad is not None and b.grad is not None
-    return {"values": {"w.grad": w.grad.detach(), "b.grad": b.grad.detach()}, "error": None}
+    values = {"w.grad": w.grad.detach(), "b.grad": b.grad.detach(), "y.is_leaf": False}
+    return {"values": values, "error": None}
 
 
 def _ran_cleanly(outputs: Any) -> float:
     return 0.0 if outputs.get("error") else 1.0
 
 
+def _y_tracked(outputs: Any) -> float:
+    """0 when y was computed by tracked operations (it has a grad_fn, so it is not a
+    leaf), 1 when y is a leaf (built untracked, or made to require grad afterwards),
+    2 when there is no y at all. Three values, so that a script that never builds y is
+    not mistaken for one that set requires_grad on it too late."""
+    is_leaf = outputs["values"].get("y.is_leaf")
+    return {False: 0.0, True: 1.0}.get(is_leaf, 2.0) if isinstance(is_leaf, bool) else 2.0
+
+
 def _no_gradients(error: str | None) -> Any:
+    # Both mistakes leave y a leaf with no path back to w and b.
     def outputs(params: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
-        return {"values": {"w.grad": None, "b.grad": None}, "error": error}
+        return {"values": {"w.grad": None, "b.grad": None, "y.is_leaf": True}, "error": error}
 
     return outputs
 
 
 CHECKS = [
-    Check("the script runs to the end without an exception", 2, _ran_cleanly),
+    Check("the script runs to the end without an exception", 1, _ran_cleanly),
+    Check("y is computed from w and b with tracking on (y has a grad_fn)", 1, _y_tracked),
     Check("w.grad = dy/dw", 4, script_value("w.grad"), rtol=1e-6, atol=1e-9),
     Check("b.grad = dy/db", 4, script_value("b.grad"), rtol=1e-6, atol=1e-9),
 ]
