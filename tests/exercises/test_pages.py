@@ -48,7 +48,11 @@ def test_submitting_the_form_stores_and_redirects_to_the_live_result(course, stu
     assert response.status_code == 302
     assert response["Location"] == f"/exercises/chain-rule/?submission={sub.pk}#result"
     page = client.get(response["Location"]).content.decode()
-    assert "queued" in page and f'hx-get="/submissions/{sub.pk}/result"' in page
+    assert "queued" in page and f'hx-get="/submissions/{sub.pk}/result?poll=1"' in page
+    assert 'hx-trigger="load delay:250ms"' in page
+    # Still queued: the card polls again, backing off.
+    card = client.get(f"/submissions/{sub.pk}/result?poll=3").content.decode()
+    assert "?poll=4" in card and "delay:2000ms" in card
     submission_grade(submission_id=sub.pk)
     card = client.get(f"/submissions/{sub.pk}/result").content.decode()
     assert "10 / 10" in card and "hx-get" not in card  # final: polling stops
