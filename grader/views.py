@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET
 from .models import Submission
 from .selectors import results_for_student
 
-
 POLL_FIRST_MS = 250
 POLL_MAX_MS = 2000
 
