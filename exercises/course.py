@@ -14,15 +14,18 @@ import hashlib
 import importlib.util
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
 from .spec import VISIBILITIES, Check, GradingModule, Misconception
+
+SpecT = TypeVar("SpecT")
 
 PROTOCOLS = ("formula", "call", "script", "none")
 KINDS = ("formula", "code", "numeric", "choice")
@@ -225,21 +228,32 @@ def exercise_folders(root: Path | None = None) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir() and (p / "info.json").exists())
 
 
-_cache: dict[str, ExerciseSpec] = {}
-_cache_lock = threading.Lock()
+class FolderCache(Generic[SpecT]):
+    """Specs loaded from content folders, cached per process and reloaded when a
+    folder's files change (so a worker picks up a fixed reference without a restart)."""
+
+    def __init__(self, marker: str, what: str, load: Callable[[Path], SpecT]) -> None:
+        self.marker, self.what, self.load = marker, what, load
+        self._specs: dict[str, SpecT] = {}
+        self._lock = threading.Lock()
+
+    def get(self, slug: str) -> SpecT:
+        folder = content_dir() / slug
+        if not (folder / self.marker).exists():
+            raise CourseError(f"{folder}: no such {self.what}")
+        current = _hash_folder(folder)
+        with self._lock:
+            cached = self._specs.get(slug)
+            if cached is not None and cached.content_hash == current:  # type: ignore[attr-defined]
+                return cached
+            spec = self.load(folder)
+            self._specs[slug] = spec
+            return spec
+
+
+_exercises = FolderCache("info.json", "exercise", load_folder)
 
 
 def load_spec(slug: str) -> ExerciseSpec:
-    """The spec of one exercise, cached per process and reloaded when its files change
-    (so a worker picks up a fixed reference without a restart)."""
-    folder = content_dir() / slug
-    if not (folder / "info.json").exists():
-        raise CourseError(f"{folder}: no such exercise")
-    current = _hash_folder(folder)
-    with _cache_lock:
-        cached = _cache.get(slug)
-        if cached is not None and cached.content_hash == current:
-            return cached
-        spec = load_folder(folder)
-        _cache[slug] = spec
-        return spec
+    """The spec of one exercise (cached; see FolderCache)."""
+    return _exercises.get(slug)

@@ -16,7 +16,6 @@ import hashlib
 import importlib.util
 import json
 import random
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +23,15 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
-from .course import CourseError, ExerciseSpec, _check_part, _hash_folder, _read, content_dir
+from .course import (
+    CourseError,
+    ExerciseSpec,
+    FolderCache,
+    _check_part,
+    _hash_folder,
+    _read,
+    content_dir,
+)
 from .spec import Check, FormulaQuestion, GradingModule, random_points
 
 QUESTION_KINDS = ("choice", "numeric", "formula")
@@ -238,23 +245,12 @@ def load_quiz_folder(folder: Path) -> QuizSpec:
     return spec
 
 
-_cache: dict[str, QuizSpec] = {}
-_cache_lock = threading.Lock()
+_quizzes = FolderCache("quiz.json", "quiz", load_quiz_folder)
 
 
 def load_quiz_spec(slug: str) -> QuizSpec:
-    """The spec of one quiz, cached per process and reloaded when its files change."""
-    folder = content_dir() / slug
-    if not (folder / "quiz.json").exists():
-        raise CourseError(f"{folder}: no such quiz")
-    current = _hash_folder(folder)
-    with _cache_lock:
-        cached = _cache.get(slug)
-        if cached is not None and cached.content_hash == current:
-            return cached
-        spec = load_quiz_folder(folder)
-        _cache[slug] = spec
-        return spec
+    """The spec of one quiz (cached; see exercises.course.FolderCache)."""
+    return _quizzes.get(slug)
 
 
 def quiz_fingerprint(spec: QuizSpec, seed: int) -> str:
