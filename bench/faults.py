@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _answers import FILLER, LOOP
 from _stack import ROOT, Stack
 
 CONTENT = ROOT / "exercises" / "content"
@@ -63,19 +64,6 @@ CHAIN_WRONG = {
     p.stem: p.read_text().strip() for p in sorted((CONTENT / "chain-rule" / "wrong").glob("*.txt"))
 }
 SLOW_RIGHT = "import time\ntime.sleep(4)\n" + FIX_RIGHT
-LOOP = "import torch\nwhile True:\n    pass\n"
-FILLER = """
-chunk = b"\\0" * (1 << 20)
-written = 0
-try:
-    for i in range(12):
-        with open(f"fill{i}", "wb") as f:
-            for _ in range(60):
-                f.write(chunk)
-                written += 1
-except OSError as exc:
-    print(f"stopped after {written} MB: {exc}")
-"""
 
 
 def _api(url: str, token: str, data: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:

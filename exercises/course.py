@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
@@ -87,13 +88,19 @@ def _first(folder: Path, stem: str) -> Path:
     return folder / f"{stem}.py"
 
 
-def _load_info(path: Path) -> dict[str, Any]:
+def read_json_object(path: Path) -> dict[str, Any]:
+    """A content file holding one JSON object (info.json, quiz.json)."""
     try:
-        info = json.loads(_read(path))
+        data = json.loads(_read(path))
     except json.JSONDecodeError as exc:
         raise CourseError(f"{path}: invalid JSON: {exc}") from exc
-    if not isinstance(info, dict):
+    if not isinstance(data, dict):
         raise CourseError(f"{path}: must be a JSON object")
+    return data
+
+
+def _load_info(path: Path) -> dict[str, Any]:
+    info = read_json_object(path)
     for key in ("title", "notes_section", "kind", "protocol"):
         if not isinstance(info.get(key), str) or not info[key]:
             raise CourseError(f"{path}: '{key}' is required (a non-empty string)")
@@ -137,8 +144,8 @@ def _check_part(path: Path, i: int, part: Any) -> None:
             raise CourseError(f"{where}: a numeric part needs 'answer' or 'answer_param'")
 
 
-def _load_grading(path: Path, slug: str) -> GradingModule:
-    module_name = f"course_content_{slug.replace('-', '_')}"
+def import_content_module(path: Path, module_name: str) -> ModuleType:
+    """Import a folder's trusted `grading.py`; any failure is a CourseError naming it."""
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
         raise CourseError(f"{path}: cannot be imported")
@@ -147,6 +154,11 @@ def _load_grading(path: Path, slug: str) -> GradingModule:
         spec.loader.exec_module(module)
     except Exception as exc:  # an author's bug: report it against the file
         raise CourseError(f"{path}: import failed: {type(exc).__name__}: {exc}") from exc
+    return module
+
+
+def _load_grading(path: Path, slug: str) -> GradingModule:
+    module = import_content_module(path, f"course_content_{slug.replace('-', '_')}")
     for name in ("inputs", "expected", "CHECKS"):
         if not hasattr(module, name):
             raise CourseError(f"{path}: must define '{name}'")

@@ -13,7 +13,6 @@ of question id → FormulaQuestion. See docs/authoring.md."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import random
 from dataclasses import dataclass, field
@@ -31,6 +30,8 @@ from .course import (
     _hash_folder,
     _read,
     content_dir,
+    import_content_module,
+    read_json_object,
 )
 from .spec import Check, FormulaQuestion, GradingModule, random_points
 
@@ -115,12 +116,7 @@ def _check_question(path: Path, i: int, question: Any) -> None:
 
 
 def _load_info(path: Path) -> dict[str, Any]:
-    try:
-        info = json.loads(_read(path))
-    except json.JSONDecodeError as exc:
-        raise CourseError(f"{path}: invalid JSON: {exc}") from exc
-    if not isinstance(info, dict):
-        raise CourseError(f"{path}: must be a JSON object")
+    info = read_json_object(path)
     for key in ("title", "notes_sections"):
         if not isinstance(info.get(key), str) or not info[key]:
             raise CourseError(f"{path}: '{key}' is required (a non-empty string)")
@@ -140,15 +136,7 @@ def _load_info(path: Path) -> dict[str, Any]:
 def _load_grading(path: Path, slug: str) -> tuple[Any, dict[str, FormulaQuestion]]:
     if not path.exists():
         return None, {}
-    module_name = f"course_quiz_{slug.replace('-', '_')}"
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise CourseError(f"{path}: cannot be imported")
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:  # an author's bug: report it against the file
-        raise CourseError(f"{path}: import failed: {type(exc).__name__}: {exc}") from exc
+    module = import_content_module(path, f"course_quiz_{slug.replace('-', '_')}")
     formulas = dict(getattr(module, "FORMULAS", {}))
     if not all(isinstance(f, FormulaQuestion) for f in formulas.values()):
         raise CourseError(f"{path}: FORMULAS must map question ids to FormulaQuestion")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from _answers import LOOP
 
 from .conftest import Api
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
-
-LOOP = "import torch\nwhile True:\n    pass\n"
 
 
 def test_a_looping_answer_gets_zero_with_a_time_limit_message(fault_stack, api: Api) -> None:

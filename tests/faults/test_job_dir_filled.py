@@ -4,23 +4,11 @@ and the next answers on the same worker are graded normally."""
 from __future__ import annotations
 
 import pytest
+from _answers import FILLER
 
 from .conftest import Api
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
-
-FILLER = """
-chunk = b"\\0" * (1 << 20)
-written = 0
-try:
-    for i in range(12):
-        with open(f"fill{i}", "wb") as f:
-            for _ in range(60):
-                f.write(chunk)
-                written += 1
-except OSError as exc:
-    print(f"stopped after {written} MB: {exc}")
-"""
 
 
 def test_an_answer_that_fills_the_job_disk_does_not_hurt_the_next_ones(
