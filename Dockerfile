@@ -14,4 +14,4 @@ RUN useradd --system --uid 10001 --home /app app && mkdir -p /var/lib/autograd \
  && chown app /var/lib/autograd
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "autograd_course.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "-c", "autograd_course/gunicorn_conf.py", "autograd_course.wsgi:application"]

@@ -213,6 +213,17 @@ GRADER_MAX_ATTEMPTS = env_int("GRADER_MAX_ATTEMPTS", 3)
 GRADER_MAX_ANSWER_BYTES = env_int("GRADER_MAX_ANSWER_BYTES", 64 * 1024)
 GRADER_RATE_LIMIT_PER_MINUTE = env_int("GRADER_RATE_LIMIT_PER_MINUTE", 30)
 GRADER_MAX_QUEUE_DEPTH = env_int("GRADER_MAX_QUEUE_DEPTH", 5000)
+# Long polls (grader/notify.py): the result card and `GET /api/v1/submissions/<id>?wait=`
+# hold the request until the answer is final, woken through Redis pub/sub when the
+# broker is Redis, else by re-reading the row every GRADER_WAIT_POLL_SECONDS.
+GRADER_NOTIFY_REDIS_URL = env_str(
+    "GRADER_NOTIFY_REDIS_URL",
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "",
+)
+GRADER_WAIT_MAX_SECONDS = env_float("GRADER_WAIT_MAX_SECONDS", 20.0)
+GRADER_CARD_WAIT_SECONDS = env_float("GRADER_CARD_WAIT_SECONDS", 15.0)
+GRADER_WAIT_REREAD_SECONDS = env_float("GRADER_WAIT_REREAD_SECONDS", 2.0)
+GRADER_WAIT_POLL_SECONDS = env_float("GRADER_WAIT_POLL_SECONDS", 0.2)
 GRADER_VERSION = "2026.11.1"
 
 COURSE_CONTENT_DIR = BASE_DIR / "exercises" / "content"

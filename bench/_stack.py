@@ -123,7 +123,8 @@ class Stack:
         *,
         name: str = "bench",
         db: str = "auto",
-        web_workers: int = 3,
+        web_workers: int = 2,
+        web_threads: int = 64,
         celery_workers: int = 2,
         env: dict[str, str] | None = None,
         keep: bool = False,
@@ -134,6 +135,7 @@ class Stack:
         self.db = db
         self.dir = ROOT / "var" / f"{name}-{os.getpid()}"
         self.web_workers = web_workers
+        self.web_threads = web_threads
         self.n_workers = celery_workers
         self.extra_env = env or {}
         self.keep = keep
@@ -395,7 +397,7 @@ class Stack:
         binary = pg_bin()
         assert binary is not None
         pgdir = self.pg_dir
-        opts = f"-p {self.pg_port} -k {pgdir} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        opts = f"-p {self.pg_port} -k {pgdir} -c listen_addresses=127.0.0.1 -c max_connections=400"
         self._pg_run(
             [
                 str(binary / "pg_ctl"),
@@ -494,15 +496,15 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
                 PY,
                 "-m",
                 "gunicorn",
+                "-c",
+                str(ROOT / "autograd_course" / "gunicorn_conf.py"),
                 "autograd_course.wsgi:application",
                 "--bind",
                 f"127.0.0.1:{self.web_port}",
                 "--workers",
                 str(self.web_workers),
-                "--backlog",
-                "2048",
-                "--timeout",
-                "60",
+                "--threads",
+                str(self.web_threads),
                 "--graceful-timeout",
                 "5",
             ],

@@ -4,7 +4,8 @@
     .venv/bin/python bench/load.py --students 50 --duration 30
 
 Brings up the production shape on private services (bench/_stack.py: PostgreSQL,
-Redis, gunicorn with 3 sync workers as in docker-compose.yml, two `celery worker
+Redis, gunicorn with 2 threaded processes as in docker-compose.yml
+(autograd_course/gunicorn_conf.py), two `celery worker
 --concurrency 1` processes, celery beat), creates the students, warms both sandbox
 zygotes, runs the students with locust (bench/locustfile.py, one process, headless),
 waits (bounded) until every accepted submission is final, and reports: accepted,
@@ -161,7 +162,8 @@ def main() -> int:
     parser.add_argument("--timeouts", type=int, default=10, help="looping answers in the whole run")
     parser.add_argument("--form-share", type=float, default=0.5)
     parser.add_argument("--mix", default="right=45,wrong=45,syntax=10")
-    parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes")
+    parser.add_argument("--web-threads", type=int, default=64, help="threads per gunicorn process")
     parser.add_argument(
         "--celery-workers", type=int, default=2, help="worker processes (--concurrency 1 each)"
     )
@@ -181,6 +183,7 @@ def main() -> int:
     with Stack(
         name="load",
         web_workers=args.web_workers,
+        web_threads=args.web_threads,
         celery_workers=args.celery_workers,
         keep=args.keep,
     ) as stack:

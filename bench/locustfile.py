@@ -4,8 +4,10 @@ Each student logs in through the login form (all of them, before the clock start
 a login costs one PBKDF2 hash, ~0.4 s of CPU, so 200 logins are a phase of their own),
 opens the exercise list, then for BENCH_DURATION seconds repeats: open an exercise,
 think, submit, watch the result until it is final, think. Half the students use the
-pages (the answer form, then the htmx result card every 400 ms, as the page does), half
-the JSON API with their token (polling every 250 ms). The answers are a fixed mix
+pages as the browser does with htmx (the form posted with HX-Request, which answers with
+the result card; then the card's own hx-get, a long poll held by the server until the
+answer is final), half the JSON API with their token (`GET …?wait=15`, the same long
+poll). The answers are a fixed mix
 (BENCH_MIX) of reference solutions, the exercises' own wrong/ answers, syntax errors
 (rejected at submit with a 400, never stored) and a bounded number of answers that
 loop forever (BENCH_TIMEOUTS in total: each holds a worker for the full wall limit).
@@ -47,6 +49,7 @@ POLL_MAX = 60.0  # a student stops watching one result after this long
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SUBMISSION_RE = re.compile(r"[?&]submission=(\d+)")
 CARD_NEXT_RE = re.compile(r'hx-get="([^"]+)" hx-trigger="load delay:(\d+)ms"')
+API_WAIT_SECONDS = 15
 CARD_STATUS_RE = re.compile(r'data-status="(\w+)"')
 
 
@@ -198,17 +201,18 @@ class Student(FastHttpUser):
             "student": self.username,
             "t_submit": time.time(),
         }
+        card = ""
         if self.via == "api":
             sub_id, status = self._submit_api(slug, answer)
         else:
-            sub_id, status = self._submit_form(slug, answer, page.text or "")
+            sub_id, status, card = self._submit_form(slug, answer, page.text or "")
         record["t_response"] = time.time()
         record["http"] = status
         record["id"] = sub_id
         SUBMISSIONS.append(record)
         if sub_id is None:
             return
-        final = self._poll_api(sub_id) if self.via == "api" else self._poll_card(sub_id)
+        final = self._poll_api(sub_id) if self.via == "api" else self._poll_card(sub_id, card)
         if final:
             record["t_final"] = time.time()
             record["final"] = final
@@ -224,29 +228,27 @@ class Student(FastHttpUser):
             return int(response.json()["id"]), 202
         return None, response.status_code
 
-    def _submit_form(self, slug: str, answer: str, page: str) -> tuple[int | None, int]:
+    def _submit_form(self, slug: str, answer: str, page: str) -> tuple[int | None, int, str]:
+        # As htmx posts the form (hx-post): the answer is the result card, swapped in.
         token = CSRF_RE.search(page)
         response = self.client.post(
             f"/exercises/{slug}/",
             name="submit: form",
             allow_redirects=False,
-            headers=self._cookies(),
+            headers={**self._cookies(), "HX-Request": "true"},
             data={"answer": answer, "csrfmiddlewaretoken": token.group(1) if token else ""},
         )
-        if response.status_code == 302:
-            found = SUBMISSION_RE.search(response.headers.get("Location", ""))
-            return (int(found.group(1)) if found else None), 302
-        return None, response.status_code
+        if response.status_code == 200:
+            found = SUBMISSION_RE.search(response.headers.get("HX-Push-Url", ""))
+            return (int(found.group(1)) if found else None), 200, response.text or ""
+        return None, response.status_code, ""
 
     def _poll_api(self, sub_id: int) -> str | None:
-        # A considerate API client backs off like the page does (0.25, 0.5, 1, 2 s…).
+        # A long poll: the server answers when the result is final (or after 15 s).
         deadline = time.time() + POLL_MAX
-        poll = 0
         while time.time() < deadline:
-            gevent.sleep(min(0.25 * 2**poll, 2.0))
-            poll += 1
             response = self.client.get(
-                f"/api/v1/submissions/{sub_id}",
+                f"/api/v1/submissions/{sub_id}?wait={API_WAIT_SECONDS}",
                 name="poll: api",
                 headers={"Authorization": f"Token {self.token}"},
             )
@@ -254,22 +256,28 @@ class Student(FastHttpUser):
                 status = response.json().get("status")
                 if status in ("graded", "error"):
                     return str(status)
+            else:
+                gevent.sleep(1.0)
         return None
 
-    def _poll_card(self, sub_id: int) -> str | None:
+    def _poll_card(self, sub_id: int, card: str) -> str | None:
         # Follows the card's own hx-get / hx-trigger delay, as htmx does.
         deadline = time.time() + POLL_MAX
-        url, delay = f"/submissions/{sub_id}/result?poll=1", 0.25
+        text = card
         while time.time() < deadline:
-            gevent.sleep(delay)
-            response = self.client.get(url, name="poll: result card", headers=self._cookies())
-            text = response.text or ""
             found = CARD_STATUS_RE.search(text)
             if found and found.group(1) in ("graded", "error"):
                 return found.group(1)
             next_get = CARD_NEXT_RE.search(text)
             if next_get:
-                url, delay = next_get.group(1), int(next_get.group(2)) / 1000
+                url, delay = next_get.group(1).replace("&amp;", "&"), int(next_get.group(2)) / 1000
+            else:
+                url, delay = f"/submissions/{sub_id}/result?poll=1", 1.0
+            gevent.sleep(delay)
+            response = self.client.get(
+                url, name="poll: result card", headers={**self._cookies(), "HX-Request": "true"}
+            )
+            text = response.text or ""
         return None
 
 

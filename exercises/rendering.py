@@ -7,7 +7,9 @@ the student's variant parameters first, so each student sees their own numbers."
 from __future__ import annotations
 
 import html
+import json
 import re
+from functools import lru_cache
 from typing import Any
 
 import markdown
@@ -39,7 +41,14 @@ def latex_to_mathml(latex: str, *, display: bool = False) -> str:
 
 
 def render_statement(text: str, params: dict[str, Any] | None = None) -> str:
-    text = fill_params(text, params or {})
+    # Markdown + latex2mathml cost ~3 ms a page; a statement's HTML depends only on its
+    # text and the student's variant, and the variants of a course are few.
+    return _render(text, json.dumps(params or {}, sort_keys=True, default=str))
+
+
+@lru_cache(maxsize=4096)
+def _render(text: str, params_json: str) -> str:
+    text = fill_params(text, json.loads(params_json))
     pieces: list[str] = []
 
     def stash(match: re.Match[str]) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,11 +10,13 @@ from django.views.decorators.http import require_http_methods
 
 from grader.grading import variant_params
 from grader.intake import AnswerRejected
+from grader.models import Submission
 from grader.selectors import scores_by_exercise, submissions_for
 from grader.services import submission_create
 
 from .course import load_spec
 from .forms import AnswerForm
+from .models import Exercise
 from .rendering import render_statement
 from .selectors import exercises_active
 from .spec import variant_seed
@@ -49,9 +52,17 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
         except AnswerRejected as exc:
             error, status = exc.message, exc.status
         else:
+            if request.htmx:  # type: ignore[attr-defined]
+                return _submitted_fragment(request, exercise, submission)
             return redirect(f"{request.path}?submission={submission.pk}#result")
     elif request.method == "POST":
         error, status = "Some fields are not valid; see below.", 400
+    if request.method == "POST" and request.htmx:  # type: ignore[attr-defined]
+        # The form stays as the student left it (and the code editor with it): only the
+        # result area changes, to say what is wrong.
+        return render(
+            request, "exercises/_answer_error.html", {"error": error, "form": form}, status=status
+        )
     current = request.GET.get("submission")
     context = {
         "exercise": exercise,
@@ -60,5 +71,28 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "error": error,
         "submissions": submissions,
         "current": next((s for s in submissions if str(s.pk) == current), None),
+        "card_wait": settings.GRADER_CARD_WAIT_SECONDS,
     }
     return render(request, "exercises/detail.html", context, status=status)
+
+
+def _submitted_fragment(
+    request: HttpRequest, exercise: Exercise, submission: Submission
+) -> HttpResponse:
+    """What an htmx submit gets instead of a redirect and a whole page: the new result
+    card (which then waits for the score) and the attempts table, swapped in place."""
+    response = render(
+        request,
+        "grader/_result_live.html",
+        {
+            "submission": submission,
+            "results": None,
+            "wait": settings.GRADER_CARD_WAIT_SECONDS,
+            "poll_delay_ms": 0,
+            "next_poll": 1,
+            "submissions": submissions_for(student=submission.student, exercise=exercise),
+            "with_history": True,
+        },
+    )
+    response["HX-Push-Url"] = f"{request.path}?submission={submission.pk}"
+    return response

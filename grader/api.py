@@ -17,8 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from exercises.models import Exercise
 
 from .intake import AnswerRejected
-from .models import Submission
-from .selectors import submission_payload
+from .selectors import submission_of_student, submission_payload, wait_seconds
 from .services import submission_create
 
 MAX_BODY_BYTES = 256 * 1024
@@ -80,10 +79,10 @@ def submissions_create(request: HttpRequest) -> JsonResponse:
 def submissions_detail(request: HttpRequest, pk: int) -> JsonResponse:
     if (denied := _unauthenticated(request)) is not None:
         return denied
-    submission = (
-        Submission.objects.select_related("exercise")
-        .filter(pk=pk, student=cast(User, request.user))
-        .first()
+    # ?wait=<seconds> (up to GRADER_WAIT_MAX_SECONDS): answer as soon as the submission
+    # is final, or with its current state when the time is up: a long poll.
+    submission = submission_of_student(
+        student=cast(User, request.user), pk=pk, wait=wait_seconds(request.GET.get("wait"))
     )
     if submission is None:  # someone else's and missing look the same
         return _error("No such submission.", 404)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
 
 from exercises.models import Exercise
 
+from . import notify
 from .models import Score, Submission
 
 
@@ -18,6 +20,29 @@ def scores_by_exercise(*, student: User) -> dict[int, Score]:
 
 def submissions_for(*, student: User, exercise: Exercise, limit: int = 20) -> list[Submission]:
     return list(Submission.objects.filter(student=student, exercise=exercise)[:limit])
+
+
+def wait_seconds(raw: str | None) -> float:
+    """The `wait` query parameter of a long poll, clamped; 0 for missing or junk."""
+    try:
+        seconds = float(raw or 0)
+    except ValueError:
+        return 0.0
+    if seconds != seconds:  # NaN
+        return 0.0
+    return min(max(seconds, 0.0), settings.GRADER_WAIT_MAX_SECONDS)
+
+
+def submission_of_student(*, student: User, pk: int, wait: float = 0.0) -> Submission | None:
+    """The student's own submission ``pk`` (None for a missing one or someone else's),
+    after waiting up to ``wait`` seconds for it to be final (grader/notify.py)."""
+    mine = Submission.objects.filter(pk=pk, student=student)
+    if wait > 0:
+        if not mine.exists():
+            return None
+        final = mine.filter(status__in=Submission.FINAL_STATUSES)
+        notify.wait_until(pk, final.exists, wait)
+    return mine.select_related("exercise").first()
 
 
 def results_for_student(submission: Submission) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from exercises.course import load_spec
 from exercises.models import Exercise
 from exercises.spec import variant_seed
 
+from . import notify
 from .grading import grade_answer
 from .intake import AnswerRejected, check_answer
 from .models import Score, Submission
@@ -174,6 +175,7 @@ def submission_grade(*, submission_id: int) -> Submission | None:
             return None
         submission.refresh_from_db()
         score_refresh(student_id=submission.student_id, exercise=exercise)
+        transaction.on_commit(partial(notify.announce_final, submission.pk))
     return submission
 
 
@@ -200,6 +202,7 @@ def _grading_failed(submission: Submission) -> Submission:
         )
         # A regraded submission that now ends in error must stop counting in the Score.
         score_refresh(student_id=submission.student_id, exercise=submission.exercise)
+        transaction.on_commit(partial(notify.announce_final, submission.pk))
     submission.refresh_from_db()
     return submission
 
@@ -272,6 +275,7 @@ def submissions_requeue_stuck(*, older_than: timedelta | None = None) -> list[in
                 graded_at=timezone.now(),
             ):
                 score_refresh(student_id=sub.student_id, exercise=sub.exercise)
+                transaction.on_commit(partial(notify.announce_final, sub.pk))
             continue
         with transaction.atomic():
             if Submission.objects.filter(pk=sub.pk, status=sub.status).update(

@@ -2,13 +2,18 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .models import Submission
-from .selectors import results_for_student
+from .selectors import (
+    results_for_student,
+    submission_of_student,
+    submissions_for,
+    wait_seconds,
+)
 
 POLL_FIRST_MS = 250
 POLL_MAX_MS = 2000
@@ -22,25 +27,34 @@ def poll_delay_ms(poll: int) -> int:
 
 @require_GET
 def submission_result(request: HttpRequest, pk: int) -> HttpResponse:
-    """The live result card: htmx polls it until the submission is final."""
+    """The live result card. htmx asks for it again until the submission is final; each
+    request waits server-side (`wait`, a long poll) for the result, so a student whose
+    answer takes a second costs one request, not five."""
     try:
         poll = min(int(request.GET.get("poll", "0")), 20)
     except ValueError:
         poll = 0
-    submission = (
-        Submission.objects.select_related("exercise")
-        .filter(pk=pk, student=cast(User, request.user))
-        .first()
+    submission = submission_of_student(
+        student=cast(User, request.user), pk=pk, wait=wait_seconds(request.GET.get("wait"))
     )
     if submission is None:
         raise Http404("No such submission.")
+    # Once final, the page's attempts table is brought up to date with it (out of band).
+    with_history = submission.is_final and bool(getattr(request, "htmx", False))
     return render(
         request,
-        "grader/_result.html",
+        "grader/_result_live.html",
         {
             "submission": submission,
             "results": results_for_student(submission),
             "next_poll": poll + 1,
             "poll_delay_ms": poll_delay_ms(poll),
+            "wait": settings.GRADER_CARD_WAIT_SECONDS,
+            "with_history": with_history,
+            "submissions": (
+                submissions_for(student=cast(User, request.user), exercise=submission.exercise)
+                if with_history
+                else []
+            ),
         },
     )

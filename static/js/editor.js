@@ -9,4 +9,7 @@ document.addEventListener("DOMContentLoaded", function () {
   });
   editor.setSize(null, "22em");
   area.form.addEventListener("submit", function () { editor.save(); });
+  // htmx submits the form itself (hx-post) and may read the textarea before the submit
+  // listener above runs: keep the textarea current on every edit instead.
+  editor.on("change", function () { editor.save(); });
 });

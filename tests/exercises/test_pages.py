@@ -48,11 +48,12 @@ def test_submitting_the_form_stores_and_redirects_to_the_live_result(course, stu
     assert response.status_code == 302
     assert response["Location"] == f"/exercises/chain-rule/?submission={sub.pk}#result"
     page = client.get(response["Location"]).content.decode()
-    assert "queued" in page and f'hx-get="/submissions/{sub.pk}/result?poll=1"' in page
-    assert 'hx-trigger="load delay:250ms"' in page
-    # Still queued: the card polls again, backing off.
+    # The card asks at once, and the server holds that request until the score is in.
+    assert "queued" in page and f'hx-get="/submissions/{sub.pk}/result?poll=1&amp;wait=15"' in page
+    assert 'hx-trigger="load delay:0ms"' in page
+    # Still queued after a wait: the card asks again, backing off between long polls.
     card = client.get(f"/submissions/{sub.pk}/result?poll=3").content.decode()
-    assert "?poll=4" in card and "delay:2000ms" in card
+    assert "?poll=4&amp;wait=15" in card and "delay:2000ms" in card
     submission_grade(submission_id=sub.pk)
     card = client.get(f"/submissions/{sub.pk}/result").content.decode()
     assert "10 / 10" in card and "hx-get" not in card  # final: polling stops
@@ -78,3 +79,34 @@ def test_the_result_card_names_the_misconception(course, student) -> None:  # ty
     assert "0 / 10" in card
     assert 'data-name="missing-inner-factor"' in card
     assert "1 of these checks are hidden" in card
+
+
+def test_an_htmx_submit_swaps_in_the_card_and_the_attempts_without_a_reload(
+    course, student
+) -> None:  # type: ignore[no-untyped-def]
+    client = Client(headers={"HX-Request": "true"})
+    client.force_login(student)
+    response = client.post("/exercises/chain-rule/", {"answer": "2x cos(x^2)"})
+    sub = Submission.objects.get()
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == f"/exercises/chain-rule/?submission={sub.pk}"
+    fragment = response.content.decode()
+    assert "<html" not in fragment  # a fragment for #result, not a page
+    assert 'id="result-card"' in fragment and "queued" in fragment
+    assert 'id="history" hx-swap-oob="true"' in fragment and fragment.count("<tr>") == 2
+    submission_grade(submission_id=sub.pk)
+    card = client.get(f"/submissions/{sub.pk}/result?poll=1").content.decode()
+    assert "10 / 10" in card and "hx-get" not in card
+    # Final: the attempts table is refreshed with the score, out of band.
+    assert 'hx-swap-oob="true"' in card and "<td>graded</td>" in card
+
+
+def test_an_htmx_submit_that_is_refused_says_why_and_stores_nothing(course, student) -> None:  # type: ignore[no-untyped-def]
+    client = Client(headers={"HX-Request": "true"})
+    client.force_login(student)
+    response = client.post("/exercises/chain-rule/", {"answer": "2x cos(("})
+    assert response.status_code == 400
+    fragment = response.content.decode()
+    assert 'id="answer-error"' in fragment and "Could not read the formula" in fragment
+    assert "<html" not in fragment
+    assert Submission.objects.count() == 0

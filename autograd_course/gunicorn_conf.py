@@ -1,0 +1,21 @@
+"""gunicorn settings for production (docker-compose.yml, the Dockerfile, bench/_stack.py).
+
+Threaded workers: the result card and the API hold a request open until an answer is
+graded (a long poll, grader/notify.py), and a waiting request must only cost a thread,
+not a whole process. One process per core does the CPU work; the threads are for the
+waiting. Every thread keeps its own database connection, so PostgreSQL's
+max_connections must be above WEB_CONCURRENCY x GUNICORN_THREADS (docker-compose.yml
+sets 300). Override with the environment: WEB_CONCURRENCY, GUNICORN_THREADS, PORT.
+"""
+
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "64"))
+backlog = 2048
+timeout = 60
+graceful_timeout = 10
+keepalive = 5
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
