@@ -202,6 +202,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The sandbox's wall limit per job; Celery's limits are sized above it so that the
 # sandbox, not Celery, ends a runaway answer and the student gets a message.
 GRADER_SANDBOX_WALL_SECONDS = env_float("GRADER_SANDBOX_WALL_SECONDS", 5.0)
+# CPU seconds per job. Every reference solution of the course runs in under 50 ms, so 1 s
+# is 20x headroom; an answer that loops forever costs the machine this much, and just
+# before a deadline there are a few of those a minute (docs/performance.md, Load).
+GRADER_SANDBOX_CPU_SECONDS = env_int("GRADER_SANDBOX_CPU_SECONDS", 1)
 CELERY_TASK_SOFT_TIME_LIMIT = int(GRADER_SANDBOX_WALL_SECONDS * 4) + 10
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 10
 # A submission queued or running for longer than this is re-enqueued by the sweep. Just

@@ -699,6 +699,7 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
                         "score": score,
                         "misconception": misconception,
                         "expected_misconception": sub["misconception"],
+                        "output": str(results.get("output", ""))[:300],
                     }
                 )
         return {"checked": checked, "wrong_scores": len(problems), "examples": problems[:10]}

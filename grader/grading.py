@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from exercises.course import ExerciseSpec
@@ -44,8 +44,10 @@ def variant_params(spec: ExerciseSpec, seed: int) -> dict[str, Any]:
     return spec.grading.variant(random.Random(seed))
 
 
-def _limits(spec: ExerciseSpec, wall_seconds: float) -> Limits:
-    return Limits(wall_seconds=float(spec.limits.get("wall_seconds", wall_seconds)))
+def _limits(spec: ExerciseSpec, wall_seconds: float, cpu_seconds: int | None) -> Limits:
+    limits = Limits(wall_seconds=float(spec.limits.get("wall_seconds", wall_seconds)))
+    cpu = spec.limits.get("cpu_seconds", cpu_seconds)
+    return limits if cpu is None else replace(limits, cpu_seconds=int(cpu))
 
 
 def _test(check: Check, score: float, output: str) -> dict[str, Any]:
@@ -87,6 +89,7 @@ def grade_answer(
     seed: int,
     attempt: int,
     wall_seconds: float = 5.0,
+    cpu_seconds: int | None = None,
 ) -> GradeOutcome:
     started = time.perf_counter()
     params = variant_params(spec, seed)
@@ -116,7 +119,7 @@ def grade_answer(
                     protocol=spec.protocol,
                     answer=answer,
                     inputs=inputs,
-                    limits=_limits(spec, wall_seconds),
+                    limits=_limits(spec, wall_seconds, cpu_seconds),
                     forbid_autograd=spec.by_hand,
                 )
             )

@@ -1,7 +1,7 @@
 """Manual score overrides, each recorded in the audit log.
 
-An override belongs to a submission. `services.score_refresh` asks `active_overrides`
-for the student's overrides and uses them in place of the graded scores, so the
+An override belongs to a submission. `services.score_refresh` reads the active
+override of each of the student's submissions with them and uses them in place of the graded scores, so the
 submission keeps its own graded score (a regrade replaces that) while the kept score
 is the override, before and after any regrade."""
 

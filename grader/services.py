@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from exercises.course import load_spec
@@ -134,6 +134,7 @@ def submission_grade(*, submission_id: int) -> Submission | None:
             seed=submission.seed,
             attempt=submission.attempt,
             wall_seconds=settings.GRADER_SANDBOX_WALL_SECONDS,
+            cpu_seconds=settings.GRADER_SANDBOX_CPU_SECONDS,
         )
     except Exception:
         logger.exception("grading submission %s failed", submission_id)
@@ -155,25 +156,27 @@ def submission_grade(*, submission_id: int) -> Submission | None:
         "queue_ms": round(queued_ms, 2),
         "submit_to_score_ms": round((now - submission.submitted_at).total_seconds() * 1000, 2),
     }
+    final = {
+        "status": Submission.Status.GRADED,
+        "score": score,
+        "max_score": outcome.max_score,
+        "results": outcome.results,
+        "misconception": outcome.misconception,
+        "sandbox_stdout": outcome.stdout[:65536],
+        "sandbox_stderr": outcome.stderr[:65536],
+        "error_message": "",
+        "grader_version": settings.GRADER_VERSION,
+        "timings": timings,
+        "graded_at": now,
+    }
     with transaction.atomic():
         updated = Submission.objects.filter(
             pk=submission.pk, status=Submission.Status.RUNNING
-        ).update(
-            status=Submission.Status.GRADED,
-            score=score,
-            max_score=outcome.max_score,
-            results=outcome.results,
-            misconception=outcome.misconception,
-            sandbox_stdout=outcome.stdout[:65536],
-            sandbox_stderr=outcome.stderr[:65536],
-            error_message="",
-            grader_version=settings.GRADER_VERSION,
-            timings=timings,
-            graded_at=now,
-        )
+        ).update(**final)
         if updated != 1:  # the sweep re-queued it meanwhile; the other run will store
             return None
-        submission.refresh_from_db()
+        for name, value in final.items():  # what was stored, without reading it back
+            setattr(submission, name, value)
         score_refresh(student_id=submission.student_id, exercise=exercise)
         transaction.on_commit(partial(notify.announce_final, submission.pk))
     return submission
@@ -208,25 +211,36 @@ def _grading_failed(submission: Submission) -> Submission:
 
 
 def score_refresh(*, student_id: int, exercise: Exercise) -> Score:
-    """Recompute a student's Score for one exercise from their graded submissions."""
-    graded: list[Any] = list(
-        Submission.objects.filter(
-            student_id=student_id, exercise=exercise, status=Submission.Status.GRADED
-        )
+    """Recompute a student's Score for one exercise from their graded submissions.
+
+    Three queries: lock the Score row (creating it if need be), read the student's
+    submissions with any active override, write the Score. The lock comes first so two
+    workers grading two answers of the same student one after the other cannot each
+    write a Score that misses the other's answer."""
+    from .models import ScoreOverride  # the console's table; services owns the refresh
+
+    (score,) = Score.objects.bulk_create(
+        [Score(student_id=student_id, exercise=exercise, max_score=exercise.max_score)],
+        update_conflicts=True,
+        unique_fields=["student", "exercise"],
+        update_fields=["max_score"],
+    )
+    active_override = ScoreOverride.objects.filter(
+        submission=OuterRef("pk"), revoked_at__isnull=True
+    ).values("score")[:1]
+    rows: list[Any] = list(
+        Submission.objects.filter(student_id=student_id, exercise=exercise)
         .order_by("submitted_at", "id")
-        .values("id", "score", "is_late", "graded_at")
+        .annotate(override=Subquery(active_override))
+        .values("id", "status", "score", "override", "is_late", "graded_at")
     )
-    overrides = _overrides(student_id, exercise)
-    attempts = Submission.objects.filter(student_id=student_id, exercise=exercise).count()
-    score, _ = Score.objects.get_or_create(
-        student_id=student_id, exercise=exercise, defaults={"max_score": exercise.max_score}
-    )
+    graded = [r for r in rows if r["status"] == Submission.Status.GRADED]
     score.max_score = exercise.max_score
-    score.attempts = attempts
+    score.attempts = len(rows)
     if graded:
 
         def value(row: Any) -> float:
-            return float(overrides.get(row["id"], row["score"] or 0.0))
+            return float(row["override"] if row["override"] is not None else row["score"] or 0.0)
 
         best = max(graded, key=value)
         latest = graded[-1]
@@ -241,15 +255,25 @@ def score_refresh(*, student_id: int, exercise: Exercise) -> Score:
         score.best_score = score.latest_score = score.kept_score = 0.0
         score.best_submission_id = score.latest_submission_id = None
         score.is_late, score.solved_at = False, None
-    score.save()
+    score.updated_at = timezone.now()
+    fields = [
+        "max_score",
+        "attempts",
+        "best_score",
+        "latest_score",
+        "best_submission_id",
+        "latest_submission_id",
+        "kept_score",
+        "is_late",
+        "solved_at",
+        "updated_at",
+    ]
+    Score.objects.filter(student_id=student_id, exercise=exercise).update(
+        **{f: getattr(score, f) for f in fields}
+    )
+    if score.pk is None:  # a backend that does not return ids from an upsert
+        score = Score.objects.get(student_id=student_id, exercise=exercise)
     return score
-
-
-def _overrides(student_id: int, exercise: Exercise) -> dict[int, float]:
-    """Manual score overrides by submission id (the grading console writes them)."""
-    from . import overrides  # optional module owned by the console
-
-    return overrides.active_overrides(student_id=student_id, exercise=exercise)
 
 
 def submissions_requeue_stuck(*, older_than: timedelta | None = None) -> list[int]:
