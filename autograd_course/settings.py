@@ -226,6 +226,9 @@ GRADER_NOTIFY_REDIS_URL = env_str(
 )
 GRADER_WAIT_MAX_SECONDS = env_float("GRADER_WAIT_MAX_SECONDS", 20.0)
 GRADER_CARD_WAIT_SECONDS = env_float("GRADER_CARD_WAIT_SECONDS", 15.0)
+# How long the answer form's (htmx) submit waits for the score before it answers with
+# a pending card instead.
+GRADER_SUBMIT_WAIT_SECONDS = env_float("GRADER_SUBMIT_WAIT_SECONDS", 3.0)
 GRADER_WAIT_REREAD_SECONDS = env_float("GRADER_WAIT_REREAD_SECONDS", 2.0)
 GRADER_WAIT_POLL_SECONDS = env_float("GRADER_WAIT_POLL_SECONDS", 0.2)
 GRADER_VERSION = "2026.11.1"

@@ -356,7 +356,7 @@ def _metrics(
         "submit_to_score_client_ms": {
             "p50": round(pct(client, 50) * 1000),
             "p95": round(pct(client, 95) * 1000),
-            "note": "submit request start -> first poll that saw a final status (poll every 250/400 ms)",
+            "note": "submit request start -> the response that showed the final status (the submit itself, or a long poll)",
         },
         "page_ms": {
             "p50": round(pct(pages, 50)),

@@ -5,9 +5,10 @@ a login costs one PBKDF2 hash, ~0.4 s of CPU, so 200 logins are a phase of their
 opens the exercise list, then for BENCH_DURATION seconds repeats: open an exercise,
 think, submit, watch the result until it is final, think. Half the students use the
 pages as the browser does with htmx (the form posted with HX-Request, which answers with
-the result card; then the card's own hx-get, a long poll held by the server until the
-answer is final), half the JSON API with their token (`GET …?wait=15`, the same long
-poll). The answers are a fixed mix
+the result card, graded if that took under GRADER_SUBMIT_WAIT_SECONDS; else the card's
+own hx-get, a long poll held by the server until the answer is final), half the JSON
+API with their token (`POST …?wait=15`, answered with the graded result; if it is not
+final by then, `GET …?wait=15`, the same long poll). The answers are a fixed mix
 (BENCH_MIX) of reference solutions, the exercises' own wrong/ answers, syntax errors
 (rejected at submit with a 400, never stored) and a bounded number of answers that
 loop forever (BENCH_TIMEOUTS in total: each holds a worker for the full wall limit).
@@ -203,7 +204,7 @@ class Student(FastHttpUser):
         }
         card = ""
         if self.via == "api":
-            sub_id, status = self._submit_api(slug, answer)
+            sub_id, status, card = self._submit_api(slug, answer)
         else:
             sub_id, status, card = self._submit_form(slug, answer, page.text or "")
         record["t_response"] = time.time()
@@ -212,21 +213,26 @@ class Student(FastHttpUser):
         SUBMISSIONS.append(record)
         if sub_id is None:
             return
-        final = self._poll_api(sub_id) if self.via == "api" else self._poll_card(sub_id, card)
+        if self.via == "api":
+            final = card if card in ("graded", "error") else self._poll_api(sub_id)
+        else:
+            final = self._poll_card(sub_id, card)
         if final:
             record["t_final"] = time.time()
             record["final"] = final
 
-    def _submit_api(self, slug: str, answer: str) -> tuple[int | None, int]:
+    def _submit_api(self, slug: str, answer: str) -> tuple[int | None, int, str]:
+        # ?wait: the response is the graded result (200) when it is final in time.
         response = self.client.post(
-            "/api/v1/submissions",
+            f"/api/v1/submissions?wait={API_WAIT_SECONDS}",
             name="submit: api",
             json={"exercise": slug, "answer": answer},
             headers={"Authorization": f"Token {self.token}"},
         )
-        if response.status_code == 202:
-            return int(response.json()["id"]), 202
-        return None, response.status_code
+        if response.status_code in (200, 202):
+            data = response.json()
+            return int(data["id"]), response.status_code, str(data.get("status", ""))
+        return None, response.status_code, ""
 
     def _submit_form(self, slug: str, answer: str, page: str) -> tuple[int | None, int, str]:
         # As htmx posts the form (hx-post): the answer is the result card, swapped in.

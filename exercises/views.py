@@ -11,7 +11,11 @@ from django.views.decorators.http import require_http_methods
 from grader.grading import variant_params
 from grader.intake import AnswerRejected
 from grader.models import Submission
-from grader.selectors import scores_by_exercise, submissions_for
+from grader.selectors import (
+    scores_by_exercise,
+    submission_of_student,
+    submissions_for,
+)
 from grader.services import submission_create
 
 from .course import load_spec
@@ -79,8 +83,14 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def _submitted_fragment(
     request: HttpRequest, exercise: Exercise, submission: Submission
 ) -> HttpResponse:
-    """What an htmx submit gets instead of a redirect and a whole page: the new result
-    card (which then waits for the score) and the attempts table, swapped in place."""
+    """What an htmx submit gets instead of a redirect and a whole page: the result card
+    and the attempts table, swapped in place. Most answers are graded within a few
+    tens of milliseconds, so the request waits a moment for the score (one request per
+    answer); a card still pending then waits for it itself (a long poll)."""
+    waited = submission_of_student(
+        student=submission.student, pk=submission.pk, wait=settings.GRADER_SUBMIT_WAIT_SECONDS
+    )
+    submission = waited or submission
     response = render(
         request,
         "grader/_result_live.html",

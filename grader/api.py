@@ -71,6 +71,15 @@ def submissions_create(request: HttpRequest) -> JsonResponse:
     except AnswerRejected as exc:
         return _error(exc.message, exc.status)
     url = request.build_absolute_uri(reverse("api:submission", args=[submission.pk]))
+    # ?wait=<seconds>: answer with the result itself (200) if it is final in time, so a
+    # client needs one request per answer; otherwise 202 as without it.
+    wait = wait_seconds(request.GET.get("wait"))
+    if wait > 0:
+        waited = submission_of_student(
+            student=cast(User, request.user), pk=submission.pk, wait=wait
+        )
+        if waited is not None and waited.is_final:
+            return JsonResponse(submission_payload(waited, url=url), status=200)
     return JsonResponse({"id": submission.pk, "url": url, "status": submission.status}, status=202)
 
 

@@ -268,3 +268,18 @@ def warm_up() -> None:
     _formula("2x cos(x^2)", {"points": [0.5]})
     codec.decode(codec.encode(x.detach()))
     torch.backends.cpu.get_cpu_capability()
+    # The first optimizer a process makes imports ~800 modules (torch._dynamo, sympy...):
+    # ~1 s of CPU that every job using torch.optim would otherwise pay again in its
+    # fresh child, and that alone nearly meets the CPU limit under load.
+    p = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+    for make in (torch.optim.SGD, torch.optim.Adam):
+        optimizer = make([p], lr=0.1)
+        (p * p).sum().backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    functional = torch.nn.functional
+    target = torch.ones(2, dtype=torch.float64)
+    functional.binary_cross_entropy(torch.sigmoid(p.detach()), target)
+    functional.binary_cross_entropy_with_logits(p.detach(), target)
+    functional.mse_loss(p.detach(), target)
+    torch.nn.Linear(2, 1)(torch.zeros(1, 2)).sum().backward()

@@ -183,3 +183,25 @@ def test_malformed_jobs_raise() -> None:
 def test_expected_helper_is_autograd() -> None:
     got = expected_chain_rule([0.3])
     assert math.isclose(got[0], 2 * 0.3 * math.cos(0.09), rel_tol=1e-15)
+
+
+def test_an_answer_using_torch_optim_does_not_pay_for_importing_it() -> None:
+    """torch.optim's first optimizer imports ~800 modules (~1 s): the zygote does it
+    once, so a job that trains with SGD or Adam runs in milliseconds, far from the CPU
+    limit (before, a correct use of SGD took ~0.8 s and could time out under load)."""
+    answer = (
+        "import time, torch\n"
+        "started = time.process_time()\n"
+        "w = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)\n"
+        "for make in (torch.optim.SGD, torch.optim.Adam):\n"
+        "    opt = make([w], lr=0.1)\n"
+        "    for _ in range(3):\n"
+        "        opt.zero_grad()\n"
+        "        ((w - 2.0) ** 2).backward()\n"
+        "        opt.step()\n"
+        "loss = torch.nn.functional.binary_cross_entropy(torch.sigmoid(w), torch.tensor(1.0, dtype=torch.float64))\n"
+        "cpu_ms = (time.process_time() - started) * 1000\n"
+    )
+    result = run(Job("script", answer, {"read": ["cpu_ms"]}, limits=Limits(cpu_seconds=1)))
+    assert result.status == "ok", result
+    assert result.outputs["values"]["cpu_ms"] < 100
