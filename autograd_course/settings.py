@@ -190,6 +190,25 @@ if CELERY_BROKER_URL.startswith("redis"):
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300)
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+
+# --- Cache and sessions -------------------------------------------------------------
+# Sessions are read from Redis when there is one (written through to the database; a
+# Redis outage is a cache miss: autograd_course/cache.py), else from the database. Not
+# a per-process cache: a logout must end the session in every web process at once.
+CACHE_REDIS_URL = env_str(
+    "CACHE_REDIS_URL",
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "",
+)
+if CACHE_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "autograd_course.cache.TolerantRedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+            "KEY_PREFIX": "autograd",
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {
         "task": "grader.tasks.sweep_stuck_submissions_task",

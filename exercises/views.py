@@ -88,7 +88,10 @@ def _submitted_fragment(
     tens of milliseconds, so the request waits a moment for the score (one request per
     answer); a card still pending then waits for it itself (a long poll)."""
     waited = submission_of_student(
-        student=submission.student, pk=submission.pk, wait=settings.GRADER_SUBMIT_WAIT_SECONDS
+        student=submission.student,
+        pk=submission.pk,
+        wait=settings.GRADER_SUBMIT_WAIT_SECONDS,
+        known_pending=True,
     )
     submission = waited or submission
     response = render(

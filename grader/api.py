@@ -76,7 +76,7 @@ def submissions_create(request: HttpRequest) -> JsonResponse:
     wait = wait_seconds(request.GET.get("wait"))
     if wait > 0:
         waited = submission_of_student(
-            student=cast(User, request.user), pk=submission.pk, wait=wait
+            student=cast(User, request.user), pk=submission.pk, wait=wait, known_pending=True
         )
         if waited is not None and waited.is_final:
             return JsonResponse(submission_payload(waited, url=url), status=200)

@@ -18,13 +18,14 @@ import logging
 import time
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "grader:final:{}"
+T = TypeVar("T")
 
 
 @cache
@@ -53,36 +54,32 @@ def announce_final(submission_id: int) -> None:
         logger.warning("could not announce submission %s as final", submission_id, exc_info=True)
 
 
-def wait_until(submission_id: int, is_final: Callable[[], bool], timeout: float) -> bool:
-    """Block until ``is_final()`` is true or ``timeout`` seconds passed; return its value.
+def wait_until(submission_id: int, fetch_final: Callable[[], T | None], timeout: float) -> T | None:
+    """Return ``fetch_final()`` as soon as it is not None, or None after ``timeout`` s.
 
-    ``is_final`` is checked first, again after subscribing (a result committed in
-    between is not missed), after every message, and at the end."""
+    With Redis it subscribes first and only then reads, so a result committed in between
+    is not missed; it reads again after every message and every few seconds."""
     deadline = time.monotonic() + max(0.0, timeout)
-    final = is_final()
-    if final or timeout <= 0:
-        return final
     client = _redis()
-    if client is not None:
+    if client is not None and timeout > 0:
         try:
-            return _wait_redis(client, submission_id, is_final, deadline)
+            return _wait_redis(client, submission_id, fetch_final, deadline)
         except Exception:
             logger.warning("waiting on Redis failed; re-reading instead", exc_info=True)
-    return _wait_polling(is_final, deadline)
+    return _wait_polling(fetch_final, deadline)
 
 
 def _wait_redis(
-    client: Any, submission_id: int, is_final: Callable[[], bool], deadline: float
-) -> bool:
+    client: Any, submission_id: int, fetch_final: Callable[[], T | None], deadline: float
+) -> T | None:
     pubsub = client.pubsub(ignore_subscribe_messages=True)
     try:
         pubsub.subscribe(CHANNEL.format(submission_id))
         while True:
-            if is_final():
-                return True
+            found = fetch_final()
             left = deadline - time.monotonic()
-            if left <= 0:
-                return False
+            if found is not None or left <= 0:
+                return found
             # Wake at least every few seconds to re-read: a publish that happened
             # while Redis restarted is then late, not lost.
             pubsub.get_message(timeout=min(left, settings.GRADER_WAIT_REREAD_SECONDS))
@@ -90,11 +87,10 @@ def _wait_redis(
         pubsub.close()
 
 
-def _wait_polling(is_final: Callable[[], bool], deadline: float) -> bool:
+def _wait_polling(fetch_final: Callable[[], T | None], deadline: float) -> T | None:
     while True:
-        if is_final():
-            return True
+        found = fetch_final()
         left = deadline - time.monotonic()
-        if left <= 0:
-            return False
+        if found is not None or left <= 0:
+            return found
         time.sleep(min(left, settings.GRADER_WAIT_POLL_SECONDS))

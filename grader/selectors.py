@@ -19,7 +19,13 @@ def scores_by_exercise(*, student: User) -> dict[int, Score]:
 
 
 def submissions_for(*, student: User, exercise: Exercise, limit: int = 20) -> list[Submission]:
-    return list(Submission.objects.filter(student=student, exercise=exercise)[:limit])
+    """The attempts table. The big fields (results, sandbox output) are left out; the
+    one submission a page shows in full loads them when its card is rendered."""
+    return list(
+        Submission.objects.filter(student=student, exercise=exercise)
+        .select_related("exercise")
+        .defer("results", "sandbox_stdout", "sandbox_stderr", "timings")[:limit]
+    )
 
 
 def wait_seconds(raw: str | None) -> float:
@@ -33,16 +39,20 @@ def wait_seconds(raw: str | None) -> float:
     return min(max(seconds, 0.0), settings.GRADER_WAIT_MAX_SECONDS)
 
 
-def submission_of_student(*, student: User, pk: int, wait: float = 0.0) -> Submission | None:
+def submission_of_student(
+    *, student: User, pk: int, wait: float = 0.0, known_pending: bool = False
+) -> Submission | None:
     """The student's own submission ``pk`` (None for a missing one or someone else's),
-    after waiting up to ``wait`` seconds for it to be final (grader/notify.py)."""
-    mine = Submission.objects.filter(pk=pk, student=student)
-    if wait > 0:
-        if not mine.exists():
-            return None
-        final = mine.filter(status__in=Submission.FINAL_STATUSES)
-        notify.wait_until(pk, final.exists, wait)
-    return mine.select_related("exercise").first()
+    after waiting up to ``wait`` seconds for it to be final (grader/notify.py).
+    ``known_pending``: the caller just created it, so the first read can be skipped."""
+    mine = Submission.objects.filter(pk=pk, student=student).select_related("exercise")
+    submission = None if known_pending else mine.first()
+    if wait <= 0 or (submission is not None and submission.is_final):
+        return submission
+    if submission is None and not known_pending:
+        return None
+    final = mine.filter(status__in=Submission.FINAL_STATUSES)
+    return notify.wait_until(pk, final.first, wait) or mine.first()
 
 
 def results_for_student(submission: Submission) -> dict[str, Any]:

@@ -22,11 +22,15 @@ def _queued(student, exercise) -> Submission:  # type: ignore[no-untyped-def]
     )
 
 
+GRADED_AT: dict[int, float] = {}
+
+
 def _grade_later(submission_id: int, delay: float) -> threading.Thread:
     def run() -> None:
         time.sleep(delay)
         try:
             submission_grade(submission_id=submission_id)
+            GRADED_AT[submission_id] = time.monotonic()
         finally:
             connection.close()
 
@@ -79,10 +83,12 @@ def test_redis_wakes_the_waiter_well_before_its_next_re_read(course, student, se
     grader = _grade_later(sub.pk, 0.5)
     started = time.monotonic()
     card = client.get(f"/submissions/{sub.pk}/result?poll=1&wait=15").content.decode()
-    waited = time.monotonic() - started
+    returned = time.monotonic()
     grader.join()
     assert "10 / 10" in card and "hx-get" not in card
-    assert waited < 3.0
+    # Woken by the message right after the commit, not by a re-read 10 s after the start
+    # (grading itself may take a second or two here if this process's sandbox is cold).
+    assert returned - GRADED_AT[sub.pk] < 1.0 and returned - started < 9.0
 
 
 def test_a_long_poll_that_times_out_returns_the_current_state(course, student) -> None:  # type: ignore[no-untyped-def]
@@ -111,67 +117,12 @@ def test_announcing_without_redis_or_with_redis_down_does_not_raise(settings) ->
     settings.GRADER_NOTIFY_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     notify.announce_final(1)
     # and a waiter falls back to re-reading the row
-    assert notify.wait_until(1, lambda: True, 1.0) is True
+    assert notify.wait_until(1, lambda: "final", 1.0) == "final"
     calls: list[int] = []
 
-    def never() -> bool:
+    def never() -> str | None:
         calls.append(1)
-        return False
+        return None
 
-    assert notify.wait_until(1, never, 0.3) is False
+    assert notify.wait_until(1, never, 0.3) is None
     assert len(calls) >= 2
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_submit_that_waits_gets_the_score_in_its_own_response(course, student, settings) -> None:  # type: ignore[no-untyped-def]
-    """`POST ?wait=` (API) and the htmx form answer with the graded result when it is
-    final in time: one request per answer. The grading runs in a thread here, as soon
-    as the submission row exists (what the worker does on the enqueued message)."""
-    import os
-
-    settings.GRADER_NOTIFY_REDIS_URL = os.environ["CELERY_BROKER_URL"]
-    client = Client()
-    client.force_login(student)
-
-    def grade_what_appears() -> None:
-        try:
-            deadline = time.monotonic() + 10
-            seen: set[int] = set()
-            while time.monotonic() < deadline and len(seen) < 2:
-                for pk in Submission.objects.filter(status="queued").values_list("pk", flat=True):
-                    submission_grade(submission_id=pk)
-                    seen.add(pk)
-                time.sleep(0.05)
-        finally:
-            connection.close()
-
-    grader = threading.Thread(target=grade_what_appears)
-    grader.start()
-    response = client.post(
-        "/api/v1/submissions?wait=10",
-        {"exercise": "chain-rule", "answer": "cos(x^2)"},
-        content_type="application/json",
-    )
-    assert response.status_code == 200
-    data = response.json()
-    assert (data["status"], data["score"]) == ("graded", 0)
-    assert data["misconception"]["name"] == "missing-inner-factor"
-
-    settings.GRADER_SUBMIT_WAIT_SECONDS = 10.0
-    card = client.post(
-        "/exercises/chain-rule/", {"answer": "2x cos(x^2)"}, headers={"HX-Request": "true"}
-    ).content.decode()
-    grader.join()
-    assert "10 / 10" in card and "hx-get" not in card  # final at once: nothing to poll
-    assert card.count("<td>graded</td>") == 2  # and both attempts in the table
-
-
-def test_a_submit_without_wait_is_accepted_at_once(course, student) -> None:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(student)
-    response = client.post(
-        "/api/v1/submissions",
-        {"exercise": "chain-rule", "answer": "2x cos(x^2)"},
-        content_type="application/json",
-    )
-    assert response.status_code == 202 and response.json()["status"] == "queued"
