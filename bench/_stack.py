@@ -398,6 +398,9 @@ class Stack:
         assert binary is not None
         pgdir = self.pg_dir
         opts = f"-p {self.pg_port} -k {pgdir} -c listen_addresses=127.0.0.1 -c max_connections=400"
+        if (binary.parent / "lib" / "pg_stat_statements.so").exists():
+            # Which queries the database spends its time on (bench/load.py reports them).
+            opts += " -c shared_preload_libraries=pg_stat_statements"
         self._pg_run(
             [
                 str(binary / "pg_ctl"),
@@ -468,6 +471,36 @@ class Stack:
         self.manage("collectstatic", "--noinput", "-v", "0")
         for statement in TRIGGER_SQL[self.db]:
             self.sql(statement)
+        if self.db == "postgres":
+            with contextlib.suppress(Exception):
+                self.sql("create extension if not exists pg_stat_statements")
+
+    def pg_statements(self, top: int = 15) -> dict[str, Any]:
+        """Calls and execution time per statement since the last reset (PostgreSQL with
+        pg_stat_statements only; else empty)."""
+        if self.db != "postgres":
+            return {}
+        try:
+            rows = self.sql(
+                "select calls, total_exec_time, query from pg_stat_statements "
+                "where dbid = (select oid from pg_database where datname = 'autograd') "
+                "order by total_exec_time desc"
+            )
+        except Exception:
+            return {}
+        return {
+            "calls": sum(int(r[0]) for r in rows),
+            "exec_ms": round(sum(float(r[1]) for r in rows), 1),
+            "top": [
+                {"calls": int(c), "exec_ms": round(float(t), 1), "query": " ".join(q.split())[:160]}
+                for c, t, q in rows[:top]
+            ],
+        }
+
+    def pg_statements_reset(self) -> None:
+        if self.db == "postgres":
+            with contextlib.suppress(Exception):
+                self.sql("select pg_stat_statements_reset()")
 
     def students_create(
         self, count: int, *, prefix: str = "student", password: str

@@ -162,6 +162,12 @@ def main() -> int:
     parser.add_argument("--timeouts", type=int, default=10, help="looping answers in the whole run")
     parser.add_argument("--form-share", type=float, default=0.5)
     parser.add_argument("--mix", default="right=45,wrong=45,syntax=10")
+    parser.add_argument(
+        "--page-per-answer",
+        action="store_true",
+        help="open the exercise page before every answer (default: only for a new exercise; "
+        "after a wrong answer students fix it on the same page, as htmx allows)",
+    )
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes")
     parser.add_argument("--web-threads", type=int, default=64, help="threads per gunicorn process")
     parser.add_argument(
@@ -203,6 +209,7 @@ def main() -> int:
             "BENCH_TIMEOUTS": str(args.timeouts),
             "BENCH_FORM_SHARE": str(args.form_share),
             "BENCH_MIX": args.mix,
+            "BENCH_PAGE_PER_ANSWER": "1" if args.page_per_answer else "0",
         }
         meter = CpuMeter(stack)
         stack.say(f"locust: {args.students} students, {args.duration:.0f} s of answers")
@@ -240,12 +247,14 @@ def main() -> int:
             while locust.poll() is None and time.monotonic() < deadline:
                 if first is None and _phase(stack) == "answers":
                     first = meter.sample(locust.pid)
+                    stack.pg_statements_reset()
                 elif (
                     first is not None
                     and last is None
                     and (time.monotonic() - first["_wall"] >= args.duration)
                 ):
                     last = meter.sample(locust.pid)
+                    report["pg_statements"] = stack.pg_statements()
                 time.sleep(0.5)
             if locust.poll() is None:
                 raise RuntimeError("locust did not finish in time")
@@ -422,6 +431,15 @@ def _print(report: dict[str, Any]) -> None:
         print(f"  {name:40s} {stats}")
     print(f"HTTP 5xx / connection failures: {report.get('http_failures')}")
     print(f"CPU seconds: {report.get('cpu')}")
+    pg = report.get("pg_statements") or {}
+    graded = out.get("graded") or 0
+    if pg and graded:
+        print(
+            f"PostgreSQL in the answer phase: {pg['calls']} statements "
+            f"({pg['calls'] / graded:.1f} per graded answer), {pg['exec_ms'] / 1000:.1f} s executing; top:"
+        )
+        for row in pg["top"][:8]:
+            print(f"  {row['calls']:7d} calls {row['exec_ms']:9.1f} ms  {row['query'][:110]}")
     print(f"drain after the students stopped: {report.get('drain_seconds_after_locust')} s")
 
 

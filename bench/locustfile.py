@@ -46,6 +46,11 @@ TIMEOUTS = int(os.environ.get("BENCH_TIMEOUTS", "10"))
 FORM_SHARE = float(os.environ.get("BENCH_FORM_SHARE", "0.5"))
 LOGIN_PHASE_MAX = float(os.environ.get("BENCH_LOGIN_PHASE_MAX", "240"))
 POLL_MAX = 60.0  # a student stops watching one result after this long
+# 1: open the exercise page again before every answer (what the site did before the
+# answer form was submitted by htmx: POST, redirect, whole page). 0: as students use it
+# now: after a wrong answer they fix it on the same page (the form is swapped in place,
+# no reload) and open a page only for a new exercise.
+PAGE_PER_ANSWER = os.environ.get("BENCH_PAGE_PER_ANSWER", "0") == "1"
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SUBMISSION_RE = re.compile(r"[?&]submission=(\d+)")
@@ -135,6 +140,8 @@ class Student(FastHttpUser):
         self.token = STUDENTS[self.username]
         self.via = "form" if (int(self.username[-4:]) * FORM_SHARE) % 1 < FORM_SHARE else "api"
         self.rng = random.Random(self.username)
+        self.on_page: str | None = None
+        self.page_text = ""
         # Spread the logins out a little, as people arrive.
         gevent.sleep(self.rng.uniform(0, 5))
         page = self.client.get("/accounts/login/", name="login: page", headers=self._cookies())
@@ -178,7 +185,7 @@ class Student(FastHttpUser):
             return "timeout", "fix-runtime-error", LOOP, ""
         kinds = list(MIX)
         kind = self.rng.choices(kinds, weights=[MIX[k] for k in kinds])[0]
-        slug = self.rng.choice(EXERCISES)
+        slug = self.on_page or self.rng.choice(EXERCISES)
         if kind == "right":
             return kind, slug, RIGHT[slug], ""
         if kind == "wrong":
@@ -188,9 +195,12 @@ class Student(FastHttpUser):
 
     def _one_answer(self) -> None:
         kind, slug, answer, misconception = self._choose()
-        page = self.client.get(
-            f"/exercises/{slug}/", name="page: exercise", headers=self._cookies()
-        )
+        if PAGE_PER_ANSWER or slug != self.on_page or not self.page_text:
+            page = self.client.get(
+                f"/exercises/{slug}/", name="page: exercise", headers=self._cookies()
+            )
+            self.page_text = page.text or ""
+        self.on_page = slug
         gevent.sleep(self.rng.expovariate(1.0 / THINK))
         if STATE["stop_at"] is not None and time.time() >= STATE["stop_at"]:
             return
@@ -206,7 +216,7 @@ class Student(FastHttpUser):
         if self.via == "api":
             sub_id, status, card = self._submit_api(slug, answer)
         else:
-            sub_id, status, card = self._submit_form(slug, answer, page.text or "")
+            sub_id, status, card = self._submit_form(slug, answer, self.page_text)
         record["t_response"] = time.time()
         record["http"] = status
         record["id"] = sub_id
@@ -220,6 +230,8 @@ class Student(FastHttpUser):
         if final:
             record["t_final"] = time.time()
             record["final"] = final
+        if kind == "right":  # solved: on to another exercise
+            self.on_page = None
 
     def _submit_api(self, slug: str, answer: str) -> tuple[int | None, int, str]:
         # ?wait: the response is the graded result (200) when it is final in time.
