@@ -97,7 +97,9 @@ def celery_worker_process(
         **os.environ,
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": TEST_BROKER_URL,
-        "DB_CONN_MAX_AGE": "0",
+        # Persistent, as in production (the worker is stopped before the test database is
+        # dropped): test_worker_integration checks that answers share one connection.
+        "DB_CONN_MAX_AGE": "60",
         "GRADER_SWEEP_EVERY_SECONDS": "2",
     }
     proc = subprocess.Popen(
