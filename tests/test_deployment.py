@@ -37,7 +37,11 @@ def test_docker_compose_file_is_valid_and_wires_all_four_services() -> None:
     assert set(services.stdout.split()) == {"web", "worker", "redis", "postgres"}
     assert "CELERY_BROKER_URL: redis://redis:6379/0" in result.stdout
     assert "DATABASE_URL: postgres://autograd:autograd@postgres:5432/autograd" in result.stdout
-    assert "gunicorn autograd_course.wsgi:application" in result.stdout
+    assert (
+        "gunicorn -c autograd_course/gunicorn_conf.py autograd_course.wsgi:application"
+        in result.stdout
+    )
+    assert "max_connections=300" in result.stdout  # a connection per gunicorn thread
 
 
 def _production_env() -> dict[str, str]:
