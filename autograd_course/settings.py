@@ -242,6 +242,7 @@ GRADER_MAX_ATTEMPTS = env_int("GRADER_MAX_ATTEMPTS", 3)
 GRADER_MAX_ANSWER_BYTES = env_int("GRADER_MAX_ANSWER_BYTES", 64 * 1024)
 GRADER_RATE_LIMIT_PER_MINUTE = env_int("GRADER_RATE_LIMIT_PER_MINUTE", 30)
 GRADER_MAX_QUEUE_DEPTH = env_int("GRADER_MAX_QUEUE_DEPTH", 5000)
+GRADER_QUEUE_DEPTH_CACHE_SECONDS = env_float("GRADER_QUEUE_DEPTH_CACHE_SECONDS", 1.0)
 # Long polls (grader/notify.py): the result card and `GET /api/v1/submissions/<id>?wait=`
 # hold the request until the answer is final, woken through Redis pub/sub when the
 # broker is Redis, else by re-reading the row every GRADER_WAIT_POLL_SECONDS.

@@ -162,6 +162,7 @@ def test_a_full_queue_says_busy_and_stores_nothing(
     course, student, other_student, settings
 ) -> None:  # type: ignore[no-untyped-def]
     settings.GRADER_MAX_QUEUE_DEPTH = 2
+    settings.GRADER_QUEUE_DEPTH_CACHE_SECONDS = 0  # count on every submit here
     submission_create(student=other_student, exercise=course["chain-rule"], answer="x")
     submission_create(student=other_student, exercise=course["chain-rule"], answer="x^2")
     with pytest.raises(AnswerRejected, match="busy right now; try again in a moment") as err:
@@ -209,3 +210,23 @@ def test_a_submission_that_ends_in_error_stops_counting_in_the_score(
     submissions_requeue_stuck()
     score = Score.objects.get(student=student)
     assert (score.best_score, score.best_submission_id) == (0, None)
+
+
+def test_the_queue_depth_is_counted_at_most_once_a_second_per_process(
+    course, student, settings
+) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grader import services
+
+    settings.GRADER_QUEUE_DEPTH_CACHE_SECONDS = 60
+    services._queue_depth_seen = (-1e9, 0)
+    with CaptureQueriesContext(connection) as queries:
+        for answer in ("x", "x^2", "x^3"):
+            submission_create(student=student, exercise=course["chain-rule"], answer=answer)
+    counts = [
+        q for q in queries.captured_queries if "COUNT(*)" in q["sql"] and '"status" =' in q["sql"]
+    ]
+    assert len(counts) == 1
+    assert Submission.objects.filter(student=student).count() == 3
