@@ -30,6 +30,10 @@ STUCK_AFTER_SECONDS = 30
 FAULT_ENV = {
     "GRADER_SWEEP_EVERY_SECONDS": "2",
     "GRADER_STUCK_AFTER_SECONDS": str(STUCK_AFTER_SECONDS),
+    # Writing the 512 MB that fill the job tmpfs takes ~0.5 s of CPU, more while the
+    # other tests share the two cores: with the default 1 s the CPU limit could stop the
+    # filler before the disk cap under test does.
+    "GRADER_SANDBOX_CPU_SECONDS": "4",
 }
 PASSWORD = "fault-student-password-7"
 

@@ -16,7 +16,8 @@ def test_a_looping_answer_gets_zero_with_a_time_limit_message(fault_stack, api: 
     looping = api.submit("fix-runtime-error", LOOP)
     result = api.wait_final(looping, timeout=60)
     assert (result["status"], result["score"]) == ("graded", 0)
-    # A busy loop meets the CPU limit (GRADER_SANDBOX_CPU_SECONDS, 1 s) before the wall limit.
+    # A busy loop meets the CPU limit (GRADER_SANDBOX_CPU_SECONDS: 4 s in these tests) just
+    # before the wall limit (5 s).
     assert "ran out of time" in result["output"] and "time limit exceeded" in result["output"]
     # No worker process was replaced, and they still grade.
     assert {i: stack.worker_pool_child(i) for i in range(stack.n_workers)} == children
