@@ -11,16 +11,12 @@ from django.views.decorators.http import require_http_methods
 from grader.grading import variant_params
 from grader.intake import AnswerRejected
 from grader.models import Submission
-from grader.selectors import (
-    scores_by_exercise,
-    submission_of_student,
-    submissions_for,
-)
+from grader.selectors import scores_by_exercise, submission_wait_final, submissions_for
 from grader.services import submission_create
+from grader.views import result_card
 
 from .course import load_spec
 from .forms import AnswerForm
-from .models import Exercise
 from .rendering import render_statement
 from .selectors import exercises_active
 from .spec import variant_seed
@@ -57,7 +53,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
             error, status = exc.message, exc.status
         else:
             if request.htmx:  # type: ignore[attr-defined]
-                return _submitted_fragment(request, exercise, submission)
+                return _submitted_fragment(request, submission)
             return redirect(f"{request.path}?submission={submission.pk}#result")
     elif request.method == "POST":
         error, status = "Some fields are not valid; see below.", 400
@@ -80,32 +76,12 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "exercises/detail.html", context, status=status)
 
 
-def _submitted_fragment(
-    request: HttpRequest, exercise: Exercise, submission: Submission
-) -> HttpResponse:
+def _submitted_fragment(request: HttpRequest, submission: Submission) -> HttpResponse:
     """What an htmx submit gets instead of a redirect and a whole page: the result card
     and the attempts table, swapped in place. Most answers are graded within a few
     tens of milliseconds, so the request waits a moment for the score (one request per
     answer); a card still pending then waits for it itself (a long poll)."""
-    waited = submission_of_student(
-        student=submission.student,
-        pk=submission.pk,
-        wait=settings.GRADER_SUBMIT_WAIT_SECONDS,
-        known_pending=True,
-    )
-    submission = waited or submission
-    response = render(
-        request,
-        "grader/_result_live.html",
-        {
-            "submission": submission,
-            "results": None,
-            "wait": settings.GRADER_CARD_WAIT_SECONDS,
-            "poll_delay_ms": 0,
-            "next_poll": 1,
-            "submissions": submissions_for(student=submission.student, exercise=exercise),
-            "with_history": True,
-        },
-    )
+    submission = submission_wait_final(submission, settings.GRADER_SUBMIT_WAIT_SECONDS)
+    response = result_card(request, submission, with_history=True)
     response["HX-Push-Url"] = f"{request.path}?submission={submission.pk}"
     return response

@@ -17,7 +17,12 @@ from django.views.decorators.http import require_GET, require_POST
 from exercises.models import Exercise
 
 from .intake import AnswerRejected
-from .selectors import submission_of_student, submission_payload, wait_seconds
+from .selectors import (
+    submission_of_student,
+    submission_payload,
+    submission_wait_final,
+    wait_seconds,
+)
 from .services import submission_create
 
 MAX_BODY_BYTES = 256 * 1024
@@ -74,12 +79,8 @@ def submissions_create(request: HttpRequest) -> JsonResponse:
     # ?wait=<seconds>: answer with the result itself (200) if it is final in time, so a
     # client needs one request per answer; otherwise 202 as without it.
     wait = wait_seconds(request.GET.get("wait"))
-    if wait > 0:
-        waited = submission_of_student(
-            student=cast(User, request.user), pk=submission.pk, wait=wait, known_pending=True
-        )
-        if waited is not None and waited.is_final:
-            return JsonResponse(submission_payload(waited, url=url), status=200)
+    if wait > 0 and (waited := submission_wait_final(submission, wait)).is_final:
+        return JsonResponse(submission_payload(waited, url=url), status=200)
     return JsonResponse({"id": submission.pk, "url": url, "status": submission.status}, status=202)
 
 

@@ -39,20 +39,23 @@ def wait_seconds(raw: str | None) -> float:
     return min(max(seconds, 0.0), settings.GRADER_WAIT_MAX_SECONDS)
 
 
-def submission_of_student(
-    *, student: User, pk: int, wait: float = 0.0, known_pending: bool = False
-) -> Submission | None:
+def submission_of_student(*, student: User, pk: int, wait: float = 0.0) -> Submission | None:
     """The student's own submission ``pk`` (None for a missing one or someone else's),
-    after waiting up to ``wait`` seconds for it to be final (grader/notify.py).
-    ``known_pending``: the caller just created it, so the first read can be skipped."""
-    mine = Submission.objects.filter(pk=pk, student=student).select_related("exercise")
-    submission = None if known_pending else mine.first()
-    if wait <= 0 or (submission is not None and submission.is_final):
+    after waiting up to ``wait`` seconds for it to be final."""
+    submission = (
+        Submission.objects.filter(pk=pk, student=student).select_related("exercise").first()
+    )
+    if submission is None or submission.is_final or wait <= 0:
         return submission
-    if submission is None and not known_pending:
-        return None
-    final = mine.filter(status__in=Submission.FINAL_STATUSES)
-    return notify.wait_until(pk, final.first, wait) or mine.first()
+    return submission_wait_final(submission, wait)
+
+
+def submission_wait_final(submission: Submission, wait: float) -> Submission:
+    """``submission`` read again as soon as it is final, or as it is after ``wait``
+    seconds (a long poll, grader/notify.py). For callers that own the submission."""
+    again = Submission.objects.filter(pk=submission.pk).select_related("exercise")
+    final = again.filter(status__in=Submission.FINAL_STATUSES)
+    return notify.wait_until(submission.pk, final.first, wait) or again.get()
 
 
 def results_for_student(submission: Submission) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from .models import Submission
 from .selectors import (
     results_for_student,
     submission_of_student,
@@ -41,14 +42,23 @@ def submission_result(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such submission.")
     # Once final, the page's attempts table is brought up to date with it (out of band).
     with_history = submission.is_final and bool(getattr(request, "htmx", False))
+    return result_card(request, submission, poll=poll, with_history=with_history)
+
+
+def result_card(
+    request: HttpRequest, submission: Submission, *, poll: int | None = None, with_history: bool
+) -> HttpResponse:
+    """The requesting student's result card, which asks for itself again while the
+    submission is pending (at once after a submit, ``poll`` None; else backing off),
+    with the attempts table swapped in out of band if ``with_history``."""
     return render(
         request,
         "grader/_result_live.html",
         {
             "submission": submission,
-            "results": results_for_student(submission),
-            "next_poll": poll + 1,
-            "poll_delay_ms": poll_delay_ms(poll),
+            "results": results_for_student(submission) if submission.is_final else None,
+            "next_poll": 1 if poll is None else poll + 1,
+            "poll_delay_ms": 0 if poll is None else poll_delay_ms(poll),
             "wait": settings.GRADER_CARD_WAIT_SECONDS,
             "with_history": with_history,
             "submissions": (

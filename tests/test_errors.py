@@ -16,17 +16,21 @@ def database_down(monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(api, "submission_create", fail)
 
 
-def test_the_api_answers_503_json_when_the_database_is_down(
-    course, student, database_down, settings
-) -> None:  # type: ignore[no-untyped-def]
-    settings.DEBUG = False
+def _submit_through_the_api(student):  # type: ignore[no-untyped-def]
     client = Client(raise_request_exception=False)
     client.force_login(student)
-    response = client.post(
+    return client.post(
         "/api/v1/submissions",
         {"exercise": "chain-rule", "answer": "x"},
         content_type="application/json",
     )
+
+
+def test_the_api_answers_503_json_when_the_database_is_down(
+    course, student, database_down, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = False
+    response = _submit_through_the_api(student)
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert "Nothing was saved" in response.json()["error"]
@@ -39,13 +43,7 @@ def test_other_failures_stay_a_plain_500(course, student, monkeypatch, settings)
         raise KeyError("oops")
 
     monkeypatch.setattr(api, "submission_create", bug)
-    client = Client(raise_request_exception=False)
-    client.force_login(student)
-    response = client.post(
-        "/api/v1/submissions",
-        {"exercise": "chain-rule", "answer": "x"},
-        content_type="application/json",
-    )
+    response = _submit_through_the_api(student)
     assert response.status_code == 500
     assert response.json() == {"error": "Something went wrong on our side; it has been logged."}
 

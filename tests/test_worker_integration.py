@@ -20,6 +20,14 @@ def _wait_final(client: Client, sub_id: int, timeout: float = 90.0) -> dict:  # 
     raise AssertionError(f"submission {sub_id} not graded within {timeout}s: {data}")
 
 
+def _submit(client: Client, slug: str, answer: str) -> int:
+    response = client.post(
+        "/api/v1/submissions", {"exercise": slug, "answer": answer}, content_type="application/json"
+    )
+    assert response.status_code == 202
+    return int(response.json()["id"])
+
+
 @pytest.mark.django_db(transaction=True)
 def test_answers_submitted_through_the_api_are_graded_by_the_worker(
     course,
@@ -34,15 +42,7 @@ def test_answers_submitted_through_the_api_are_graded_by_the_worker(
         ("chain-rule", "cos(x**2)", 0),
         ("fix-runtime-error", course["fix-runtime-error"].starter, 0),
     ]
-    ids = []
-    for slug, answer, _ in cases:
-        response = client.post(
-            "/api/v1/submissions",
-            {"exercise": slug, "answer": answer},
-            content_type="application/json",
-        )
-        assert response.status_code == 202
-        ids.append(response.json()["id"])
+    ids = [_submit(client, slug, answer) for slug, answer, _ in cases]
     results = [_wait_final(client, sub_id) for sub_id in ids]
     assert [(r["status"], r["score"]) for r in results] == [("graded", s) for *_, s in cases]
     assert results[1]["misconception"]["name"] == "missing-inner-factor"
@@ -73,13 +73,7 @@ def test_the_worker_keeps_its_database_connection_between_answers(
     client.force_login(student)
 
     def submit() -> int:
-        response = client.post(
-            "/api/v1/submissions",
-            {"exercise": "chain-rule", "answer": "2*x*cos(x**2)"},
-            content_type="application/json",
-        )
-        assert response.status_code == 202
-        return int(response.json()["id"])
+        return _submit(client, "chain-rule", "2*x*cos(x**2)")
 
     _wait_final(client, submit())  # the worker's first task opens its connection
     postgres = connection.vendor == "postgresql"
