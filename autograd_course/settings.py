@@ -99,6 +99,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        # Bind parameters on the server, so psycopg can prepare the statements every
+        # answer repeats (after prepare_threshold uses on a connection): PostgreSQL then
+        # skips parsing and planning them. Django's default binds on the client and
+        # sends every statement as new SQL text.
+        "server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", True),
+        "prepare_threshold": env_int("DB_PREPARE_THRESHOLD", 5),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -174,6 +174,14 @@ def main() -> int:
         "--celery-workers", type=int, default=2, help="worker processes (--concurrency 1 each)"
     )
     parser.add_argument("--keep", action="store_true", help="keep var/load-<pid>/ (logs, database)")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the stack's web, workers and beat (repeatable), e.g. to compare "
+        "DB_SERVER_SIDE_BINDING=0 with the default",
+    )
     args = parser.parse_args()
 
     results_dir = ROOT / "var" / "bench-results"
@@ -191,6 +199,7 @@ def main() -> int:
         web_workers=args.web_workers,
         web_threads=args.web_threads,
         celery_workers=args.celery_workers,
+        env=dict(item.split("=", 1) for item in args.env),
         keep=args.keep,
     ) as stack:
         tokens = stack.students_create(args.students, password=PASSWORD)
