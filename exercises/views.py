@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from typing import cast
 
 from django.conf import settings
@@ -33,36 +34,41 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = get_object_or_404(exercises_active(), slug=slug)
     student = cast(User, request.user)
     params = variant_params(load_spec(slug), variant_seed(student.pk, slug))
-    submissions = submissions_for(student=student, exercise=exercise)
-    # The box shows the student's last answer, so a small fix is a small edit.
-    last_answer = submissions[0].answer if submissions else exercise.starter
-    form = AnswerForm(
-        request.POST or None, exercise=exercise, params=params, initial={"answer": last_answer}
-    )
+    form: AnswerForm | None = None
     error = ""
     status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            submission = submission_create(
-                student=student,
-                exercise=exercise,
-                answer=form.cleaned_data.get("answer", ""),
-                parts=form.part_answers(),
-            )
-        except AnswerRejected as exc:
-            error, status = exc.message, exc.status
-        else:
-            if request.htmx:  # type: ignore[attr-defined]
-                return _submitted_fragment(request, submission)
-            return redirect(f"{request.path}?submission={submission.pk}#result")
-    elif request.method == "POST":
+    if request.method == "POST":
+        not_final_before = time.monotonic()  # the submission does not exist yet
+        form = AnswerForm(request.POST, exercise=exercise, params=params)
         error, status = "Some fields are not valid; see below.", 400
-    if request.method == "POST" and request.htmx:  # type: ignore[attr-defined]
-        # The form stays as the student left it (and the code editor with it): only the
-        # result area changes, to say what is wrong.
-        return render(
-            request, "exercises/_answer_error.html", {"error": error, "form": form}, status=status
-        )
+        if form.is_valid():
+            try:
+                submission = submission_create(
+                    student=student,
+                    exercise=exercise,
+                    answer=form.cleaned_data.get("answer", ""),
+                    parts=form.part_answers(),
+                )
+            except AnswerRejected as exc:
+                error, status = exc.message, exc.status
+            else:
+                if request.htmx:  # type: ignore[attr-defined]
+                    return _submitted_fragment(request, submission, not_final_before)
+                return redirect(f"{request.path}?submission={submission.pk}#result")
+        if request.htmx:  # type: ignore[attr-defined]
+            # The form stays as the student left it (and the code editor with it): only
+            # the result area changes, to say what is wrong.
+            return render(
+                request,
+                "exercises/_answer_error.html",
+                {"error": error, "form": form},
+                status=status,
+            )
+    submissions = submissions_for(student=student, exercise=exercise)
+    if form is None:
+        # The box shows the student's last answer, so a small fix is a small edit.
+        last_answer = submissions[0].answer if submissions else exercise.starter
+        form = AnswerForm(None, exercise=exercise, params=params, initial={"answer": last_answer})
     current = request.GET.get("submission")
     context = {
         "exercise": exercise,
@@ -76,12 +82,16 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "exercises/detail.html", context, status=status)
 
 
-def _submitted_fragment(request: HttpRequest, submission: Submission) -> HttpResponse:
+def _submitted_fragment(
+    request: HttpRequest, submission: Submission, not_final_before: float
+) -> HttpResponse:
     """What an htmx submit gets instead of a redirect and a whole page: the result card
     and the attempts table, swapped in place. Most answers are graded within a few
     tens of milliseconds, so the request waits a moment for the score (one request per
     answer); a card still pending then waits for it itself (a long poll)."""
-    submission = submission_wait_final(submission, settings.GRADER_SUBMIT_WAIT_SECONDS)
+    submission = submission_wait_final(
+        submission, settings.GRADER_SUBMIT_WAIT_SECONDS, pending_since=not_final_before
+    )
     response = result_card(request, submission, with_history=True)
     response["HX-Push-Url"] = f"{request.path}?submission={submission.pk}"
     return response

@@ -6,6 +6,7 @@ JSON with a message a student can act on."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_not_required
@@ -59,6 +60,7 @@ def _payload(request: HttpRequest) -> dict[str, Any]:
 def submissions_create(request: HttpRequest) -> JsonResponse:
     if (denied := _unauthenticated(request)) is not None:
         return denied
+    not_final_before = time.monotonic()  # it does not exist yet
     try:
         data = _payload(request)
         slug = data.get("exercise")
@@ -79,8 +81,10 @@ def submissions_create(request: HttpRequest) -> JsonResponse:
     # ?wait=<seconds>: answer with the result itself (200) if it is final in time, so a
     # client needs one request per answer; otherwise 202 as without it.
     wait = wait_seconds(request.GET.get("wait"))
-    if wait > 0 and (waited := submission_wait_final(submission, wait)).is_final:
-        return JsonResponse(submission_payload(waited, url=url), status=200)
+    if wait > 0:
+        submission = submission_wait_final(submission, wait, pending_since=not_final_before)
+        if submission.is_final:
+            return JsonResponse(submission_payload(submission, url=url), status=200)
     return JsonResponse({"id": submission.pk, "url": url, "status": submission.status}, status=202)
 
 

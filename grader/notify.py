@@ -5,17 +5,28 @@ long poll) instead of being asked again every few hundred milliseconds: one requ
 answer instead of several, and under a long queue the waiting costs no CPU at all.
 
 With Redis, the grading worker publishes on a per-submission channel after the final
-write has committed, and a waiting request sleeps on that channel. The message is only a
-hint: the waiter always re-reads the row, so a lost, early or duplicated message (or a
-channel name reused by another database on the same Redis) can only cost a re-read.
-Without Redis (`make run` on the SQLAlchemy broker) the waiter re-reads the row every
-GRADER_WAIT_POLL_SECONDS instead, which is plenty for one developer's machine.
+write has committed. Each web process has one listener thread subscribed to all those
+channels (a pattern subscription); it wakes the threads waiting for that submission and
+remembers the ids it saw for a minute, so a request that starts waiting just after the
+result was published is woken at once. A waiter therefore reads the row once, when it is
+woken, instead of subscribing (a Redis connection) and re-reading at every step: under
+load the re-reads were a quarter of the web processes' CPU.
+
+The message is only a hint: a woken waiter re-reads the row, and every waiter re-reads it
+every GRADER_WAIT_REREAD_SECONDS anyway, so a lost, early or duplicated message (or a
+channel name reused by another database on the same Redis) can only cost a re-read or
+some latency. While the listener is not subscribed (Redis down, or without Redis: `make
+run` on the SQLAlchemy broker) waiters re-read every GRADER_WAIT_POLL_SECONDS instead.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
@@ -25,6 +36,9 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 CHANNEL = "grader:final:{}"
+PATTERN = "grader:final:*"
+# How long announced ids are remembered for waiters that arrive after the message.
+RECENT_SECONDS = 60.0
 T = TypeVar("T")
 
 
@@ -34,7 +48,9 @@ def _client(url: str) -> Any:
 
     # One pool per process, shared by its threads; short timeouts so that a Redis that
     # went away turns into a plain re-read, never a hung request.
-    return redis.Redis.from_url(url, socket_connect_timeout=1.0, socket_timeout=None)
+    return redis.Redis.from_url(
+        url, socket_connect_timeout=1.0, socket_timeout=None, socket_keepalive=True
+    )
 
 
 def _redis() -> Any | None:
@@ -54,37 +70,183 @@ def announce_final(submission_id: int) -> None:
         logger.warning("could not announce submission %s as final", submission_id, exc_info=True)
 
 
-def wait_until(submission_id: int, fetch_final: Callable[[], T | None], timeout: float) -> T | None:
+class Listener:
+    """The process's subscription to every submission's channel, and its waiters."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.lock = threading.Lock()
+        self.waiters: dict[int, set[threading.Event]] = {}
+        self.recent: OrderedDict[int, float] = OrderedDict()  # id -> monotonic time seen
+        # Monotonic time since which the subscription has been up; None while it is not.
+        self.subscribed_since: float | None = None
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="grader-notify", daemon=True)
+        self.thread.start()
+
+    # -- waiters --
+
+    def register(self, submission_id: int, event: threading.Event, pending_since: float) -> bool:
+        """Wake ``event`` when ``submission_id`` is announced (at once if it was in the
+        last minute). True if no announcement since ``pending_since`` can have been
+        missed: the subscription was up then and has stayed up."""
+        with self.lock:
+            self.waiters.setdefault(submission_id, set()).add(event)
+            if submission_id in self.recent:
+                event.set()
+            return self.subscribed_since is not None and self.subscribed_since <= pending_since
+
+    def unregister(self, submission_id: int, event: threading.Event) -> None:
+        with self.lock:
+            events = self.waiters.get(submission_id)
+            if events is not None:
+                events.discard(event)
+                if not events:
+                    del self.waiters[submission_id]
+
+    @property
+    def subscribed(self) -> bool:
+        return self.subscribed_since is not None
+
+    # -- the listening thread --
+
+    def _announced(self, channel: bytes) -> None:
+        try:
+            submission_id = int(channel.rsplit(b":", 1)[1])
+        except (IndexError, ValueError):
+            return
+        now = time.monotonic()
+        with self.lock:
+            self.recent[submission_id] = now
+            self.recent.move_to_end(submission_id)
+            while self.recent and next(iter(self.recent.values())) < now - RECENT_SECONDS:
+                self.recent.popitem(last=False)
+            for event in self.waiters.get(submission_id, ()):
+                event.set()
+
+    def _lost(self) -> None:
+        """The subscription is down: what was published meanwhile is gone, so every
+        waiter re-reads now and then polls until it is back."""
+        with self.lock:
+            self.subscribed_since = None
+            self.recent.clear()
+            for events in self.waiters.values():
+                for event in events:
+                    event.set()
+
+    def _run(self) -> None:
+        backoff, warned = 0.2, False
+        while not self.stopped.is_set():
+            pubsub = self.client.pubsub()
+            try:
+                pubsub.psubscribe(PATTERN)
+                idle_since = time.monotonic()
+                while not self.stopped.is_set():
+                    message = pubsub.get_message(timeout=1.0)
+                    if message is None:
+                        if time.monotonic() - idle_since > 30.0:
+                            pubsub.ping()  # a dead connection shows up as an error here
+                            idle_since = time.monotonic()
+                        continue
+                    idle_since = time.monotonic()
+                    if message["type"] == "psubscribe":
+                        with self.lock:
+                            self.subscribed_since = time.monotonic()
+                        backoff, warned = 0.2, False
+                    elif message["type"] == "pmessage":
+                        self._announced(message["channel"])
+            except Exception as exc:
+                if not self.stopped.is_set() and (self.subscribed or not warned):
+                    # Once per outage: waiters poll meanwhile, nothing else to do.
+                    logger.warning("no Redis subscription for results (%s); retrying", exc)
+                    warned = True
+            finally:
+                self._lost()
+                with contextlib.suppress(Exception):
+                    pubsub.close()
+            self.stopped.wait(backoff)
+            backoff = min(backoff * 2, 5.0)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=5)
+
+
+_listeners: dict[tuple[int, str], Listener] = {}
+_listeners_lock = threading.Lock()
+
+
+def listener() -> Listener | None:
+    """This process's listener for the configured Redis (None without Redis), started on
+    first use; a forked child starts its own (threads do not survive fork)."""
+    url = settings.GRADER_NOTIFY_REDIS_URL
+    if not url:
+        return None
+    key = (os.getpid(), url)
+    with _listeners_lock:
+        found = _listeners.get(key)
+        if found is None:
+            found = _listeners[key] = Listener(_client(url))
+        return found
+
+
+def wait_until(
+    submission_id: int,
+    fetch_final: Callable[[], T | None],
+    timeout: float,
+    *,
+    pending_since: float | None = None,
+) -> T | None:
     """Return ``fetch_final()`` as soon as it is not None, or None after ``timeout`` s.
 
-    With Redis it subscribes first and only then reads, so a result committed in between
-    is not missed; it reads again after every message and every few seconds."""
+    ``pending_since``: a ``time.monotonic()`` at which the caller knew the submission was
+    not final (before it created it, or before the read that showed it pending). If the
+    listener was subscribed since then, the first read is skipped: the announcement
+    cannot have been missed, and the waiter reads only once it is woken."""
     deadline = time.monotonic() + max(0.0, timeout)
-    client = _redis()
-    if client is not None and timeout > 0:
-        try:
-            return _wait_redis(client, submission_id, fetch_final, deadline)
-        except Exception:
-            logger.warning("waiting on Redis failed; re-reading instead", exc_info=True)
-    return _wait_polling(fetch_final, deadline)
+    found = None if timeout <= 0 else _listener_or_none()
+    if found is None:
+        return _wait_polling(fetch_final, deadline)
+    return _wait_listening(found, submission_id, fetch_final, deadline, pending_since)
 
 
-def _wait_redis(
-    client: Any, submission_id: int, fetch_final: Callable[[], T | None], deadline: float
-) -> T | None:
-    pubsub = client.pubsub(ignore_subscribe_messages=True)
+def _listener_or_none() -> Listener | None:
     try:
-        pubsub.subscribe(CHANNEL.format(submission_id))
+        return listener()
+    except Exception:
+        logger.warning("no listener for results; re-reading instead", exc_info=True)
+        return None
+
+
+def _wait_listening(
+    found: Listener,
+    submission_id: int,
+    fetch_final: Callable[[], T | None],
+    deadline: float,
+    pending_since: float | None,
+) -> T | None:
+    event = threading.Event()
+    covered = found.register(
+        submission_id, event, pending_since if pending_since is not None else -1.0
+    )
+    try:
+        if not covered and (result := fetch_final()) is not None:
+            return result
         while True:
-            found = fetch_final()
             left = deadline - time.monotonic()
-            if found is not None or left <= 0:
-                return found
-            # Wake at least every few seconds to re-read: a publish that happened
-            # while Redis restarted is then late, not lost.
-            pubsub.get_message(timeout=min(left, settings.GRADER_WAIT_REREAD_SECONDS))
+            if left <= 0:
+                return None
+            step = (
+                settings.GRADER_WAIT_REREAD_SECONDS
+                if found.subscribed
+                else settings.GRADER_WAIT_POLL_SECONDS
+            )
+            event.wait(min(left, step))
+            event.clear()
+            if (result := fetch_final()) is not None:
+                return result
     finally:
-        pubsub.close()
+        found.unregister(submission_id, event)
 
 
 def _wait_polling(fetch_final: Callable[[], T | None], deadline: float) -> T | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
@@ -42,20 +43,28 @@ def wait_seconds(raw: str | None) -> float:
 def submission_of_student(*, student: User, pk: int, wait: float = 0.0) -> Submission | None:
     """The student's own submission ``pk`` (None for a missing one or someone else's),
     after waiting up to ``wait`` seconds for it to be final."""
+    pending_since = time.monotonic()
     submission = (
         Submission.objects.filter(pk=pk, student=student).select_related("exercise").first()
     )
     if submission is None or submission.is_final or wait <= 0:
         return submission
-    return submission_wait_final(submission, wait)
+    return submission_wait_final(submission, wait, pending_since=pending_since)
 
 
-def submission_wait_final(submission: Submission, wait: float) -> Submission:
+def submission_wait_final(
+    submission: Submission, wait: float, *, pending_since: float | None = None
+) -> Submission:
     """``submission`` read again as soon as it is final, or as it is after ``wait``
-    seconds (a long poll, grader/notify.py). For callers that own the submission."""
+    seconds (a long poll, grader/notify.py). For callers that own the submission;
+    ``pending_since``: a ``time.monotonic()`` before which it was known not final (see
+    notify.wait_until), which spares the read before the wait."""
     again = Submission.objects.filter(pk=submission.pk).select_related("exercise")
     final = again.filter(status__in=Submission.FINAL_STATUSES)
-    return notify.wait_until(submission.pk, final.first, wait) or again.get()
+    return (
+        notify.wait_until(submission.pk, final.first, wait, pending_since=pending_since)
+        or again.get()
+    )
 
 
 def results_for_student(submission: Submission) -> dict[str, Any]:

@@ -83,3 +83,48 @@ def test_the_worker_keeps_its_database_connection_between_answers(
     if postgres:  # SQLite has no connection counter; the grading above is the check there
         time.sleep(0.5)  # pg_stat_database is updated when a session ends
         assert sessions() - before <= 1, "the worker opened a database connection per answer"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submit_that_waits_reads_its_row_once_when_the_worker_announces_it(
+    course,
+    student,
+    celery_worker_process,
+    broker_app,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    """POST …?wait=: the worker's announcement wakes the request, which then reads the
+    row once; no read before waiting, none while waiting (the re-read interval is set
+    far beyond the test)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grader import notify
+
+    settings.GRADER_NOTIFY_REDIS_URL = broker_app.conf.broker_url
+    settings.GRADER_WAIT_REREAD_SECONDS = 30.0
+    listener = notify.listener()
+    assert listener is not None
+    deadline = time.monotonic() + 5
+    while not listener.subscribed and time.monotonic() < deadline:
+        time.sleep(0.02)
+    client = Client()
+    client.force_login(student)
+    _wait_final(client, _submit(client, "chain-rule", "2*x*cos(x**2)"))  # a warm worker
+    with CaptureQueriesContext(connection) as queries:
+        started = time.monotonic()
+        response = client.post(
+            "/api/v1/submissions?wait=20",
+            {"exercise": "chain-rule", "answer": "2*x*cos(x**2)"},
+            content_type="application/json",
+        )
+        took = time.monotonic() - started
+    assert response.status_code == 200 and response.json()["score"] == 10
+    assert took < 10
+    sub_id = response.json()["id"]
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and f'"grader_submission"."id" = {sub_id}' in q["sql"]
+    ]
+    assert len(reads) == 1, reads

@@ -126,3 +126,94 @@ def test_announcing_without_redis_or_with_redis_down_does_not_raise(settings) ->
 
     assert notify.wait_until(1, never, 0.3) is None
     assert len(calls) >= 2
+
+
+def _subscribed_listener(settings) -> notify.Listener:  # type: ignore[no-untyped-def]
+    import os
+
+    settings.GRADER_NOTIFY_REDIS_URL = os.environ["CELERY_BROKER_URL"]
+    listener = notify.listener()
+    assert listener is not None
+    deadline = time.monotonic() + 5
+    while not listener.subscribed and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert listener.subscribed
+    return listener
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_waiter_that_arrives_after_the_announcement_reads_once_and_returns(
+    course,
+    student,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    """The process's listener remembers what was announced: a request that starts
+    waiting just after the worker published (the common case for a fast answer) is not
+    left until its next re-read, and reads the row once."""
+    listener = _subscribed_listener(settings)
+    settings.GRADER_WAIT_REREAD_SECONDS = 10.0
+    before = time.monotonic()
+    sub = _queued(student, course["chain-rule"])
+    _grade_later(sub.pk, 0).join()
+    deadline = time.monotonic() + 5
+    while sub.pk not in listener.recent and time.monotonic() < deadline:
+        time.sleep(0.02)
+    reads: list[int] = []
+
+    def fetch() -> str | None:
+        reads.append(1)
+        return Submission.objects.get(pk=sub.pk).status if reads else None
+
+    started = time.monotonic()
+    assert notify.wait_until(sub.pk, fetch, 15, pending_since=before) == "graded"
+    assert time.monotonic() - started < 1.0
+    assert len(reads) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_subscribed_waiter_skips_the_read_before_waiting_and_reads_once_woken(
+    course,
+    student,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    _subscribed_listener(settings)
+    settings.GRADER_WAIT_REREAD_SECONDS = 10.0
+    before = time.monotonic()
+    sub = _queued(student, course["chain-rule"])
+    reads: list[str] = []
+
+    def fetch() -> str | None:
+        status = Submission.objects.get(pk=sub.pk).status
+        reads.append(status)
+        return status if status == "graded" else None
+
+    grader = _grade_later(sub.pk, 0.3)
+    assert notify.wait_until(sub.pk, fetch, 15, pending_since=before) == "graded"
+    grader.join()
+    assert reads == ["graded"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_the_subscription_a_waiter_reads_first_then_polls(
+    course,
+    student,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    """Redis unreachable: nothing can be announced, so the waiter reads at once (the
+    answer may be final already) and then every GRADER_WAIT_POLL_SECONDS."""
+    settings.GRADER_NOTIFY_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    sub = _queued(student, course["chain-rule"])
+    reads: list[str] = []
+
+    def fetch() -> str | None:
+        status = Submission.objects.get(pk=sub.pk).status
+        reads.append(status)
+        return status if status == "graded" else None
+
+    grader = _grade_later(sub.pk, 0.5)
+    assert notify.wait_until(sub.pk, fetch, 15, pending_since=time.monotonic()) == "graded"
+    returned = time.monotonic()
+    grader.join()
+    # (grading itself may take a second or two if this process's sandbox is cold)
+    assert returned - GRADED_AT[sub.pk] < 1.0
+    assert reads[0] == "queued" and len(reads) >= 3
