@@ -7,6 +7,8 @@ from celery import shared_task
 from celery.signals import task_postrun, task_prerun, worker_process_init
 from django.db import close_old_connections
 
+from exercises.course import freeze_loaded_objects
+
 from . import services
 
 logger = logging.getLogger(__name__)
@@ -22,6 +24,9 @@ def _start_sandbox(**kwargs: Any) -> None:
         prestart()
     except Exception:  # the first job retries the start and reports the failure
         logger.exception("the sandbox zygote did not start at worker start-up")
+    # As in gunicorn_conf.py: load the specs now, and keep what is loaded (Django,
+    # torch) out of the garbage collector's full collections.
+    freeze_loaded_objects()
 
 
 @task_prerun.connect

@@ -1,5 +1,6 @@
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,48 @@ def test_the_command_turns_course_errors_into_a_command_error(
     settings.COURSE_CONTENT_DIR = root
     with pytest.raises(CommandError, match=r"info\.json: must be a JSON object"):
         call_command("loadcourse")
+
+
+def test_a_changed_folder_is_picked_up_within_the_check_interval(
+    tmp_path: Path,
+    settings,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """Specs are cached per process and a folder is hashed again at most every
+    CHECK_SECONDS, so a fixed exercise reaches running workers without a restart."""
+    from exercises.course import FolderCache, load_spec
+
+    monkeypatch.setattr(FolderCache, "CHECK_SECONDS", 0.3)
+    root = _copy(tmp_path, "chain-rule")
+    settings.COURSE_CONTENT_DIR = root
+    first = load_spec("chain-rule")
+    assert load_spec("chain-rule") is first  # cached
+    statement = root / "chain-rule" / "statement.md"
+    statement.write_text(statement.read_text() + "\nA new hint.\n")
+    assert load_spec("chain-rule") is first  # not hashed again yet
+    time.sleep(0.35)
+    again = load_spec("chain-rule")
+    assert again is not first and again.statement.endswith("A new hint.\n")
+
+
+def test_long_lived_processes_load_the_specs_then_freeze_them_out_of_the_collector() -> None:
+    """gunicorn workers and Celery worker processes call freeze_loaded_objects at start:
+    torch and every spec are loaded, and the collector no longer walks them (with ~1
+    million tracked objects, each full collection cost ~0.5 s of CPU mid-request)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django, gc, sys; django.setup()\n"
+        "from exercises.course import freeze_loaded_objects\n"
+        "before = len(gc.get_objects())\n"
+        "freeze_loaded_objects()\n"
+        "print('torch' in sys.modules, before, gc.get_freeze_count(), len(gc.get_objects()))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    ).stdout.split()
+    torch_loaded, before, frozen, tracked = out[0] == "True", *map(int, out[1:])
+    assert torch_loaded
+    assert frozen > 2 * before and frozen > 100_000
+    assert tracked < 1000
