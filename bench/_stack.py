@@ -606,18 +606,30 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
         return children[0].pid if children else None
 
     def zygotes(self) -> dict[int, int]:
-        """worker index -> pid of the zygote's python process inside bubblewrap."""
+        """worker index -> pid of the zygote's python process inside bubblewrap: of a
+        worker's two (with and without torch.optim), the one running a job if one is,
+        else the one without torch.optim, which runs most answers."""
         found: dict[int, int] = {}
         for i in range(self.n_workers):
             child = self.worker_pool_child(i)
             if child is None:
                 continue
-            with contextlib.suppress(psutil.Error):
-                for p in psutil.Process(child).children(recursive=True):
+            ranked: list[tuple[int, int]] = []
+            try:
+                processes = psutil.Process(child).children(recursive=True)
+            except psutil.Error:
+                continue
+            for p in processes:
+                try:  # one that just died (a zombie) is skipped, not the whole worker
                     cmd = " ".join(p.cmdline())
                     if "sandbox.zygote" in cmd and not p.name().startswith("bwrap"):
-                        found[i] = p.pid
-                        break
+                        busy = bool(p.children())
+                        plain = '"warm_optim": false' in cmd
+                        ranked.append((2 * busy + plain, p.pid))
+                except psutil.Error:
+                    continue
+            if ranked:
+                found[i] = max(ranked)[1]
         return found
 
     def busy_workers(self) -> list[int]:

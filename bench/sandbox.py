@@ -9,7 +9,9 @@ process: validation of the job, transport, fork, layers, torch, result validatio
 (a) cold: a fresh ``python -I -S`` per job that imports torch (ColdBackend, its layers on)
 (b) bare: the zygote in bubblewrap, fork with no per-job layer (no rlimits, Landlock,
     seccomp, no_new_privs): the floor
-(c) full: the zygote with every layer (what ``run()`` uses)
+(c) full: the zygote with every layer (what ``run()`` uses for most answers: the zygote
+    without torch.optim; answers that mention torch.optim go to the one with it,
+    measured too)
 plus jobs/s with two zygotes driven concurrently, and the RSS of zygote and child.
 """
 
@@ -70,7 +72,7 @@ def summary(name: str, samples: list[float]) -> dict[str, float]:
 
 def _throughput_worker(n: int, barrier: Any, queue: Any) -> None:
     # Like a Celery prefork child: its own process, its own zygote.
-    client = Client(ZygoteBackend())
+    client = Client(ZygoteBackend(optim=False))
     timed(client, 0, warmup=3)
     barrier.wait()
     started = time.perf_counter()
@@ -180,18 +182,21 @@ def main() -> None:
         f"load average at start {os.getloadavg()[0]:.2f} (other work on the machine skews "
         "every number below)"
     )
-    full = Client(ZygoteBackend())
+    full = Client(ZygoteBackend(optim=False))
     started = time.perf_counter()
     full.run(JOB)
     print(
         f"zygote start (bwrap + torch import + warm-up): "
         f"{(time.perf_counter() - started) * 1000:.0f} ms"
     )
-    bare = Client(ZygoteBackend(landlock=False, seccomp=False, rlimits=False))
-    full_samples, bare_samples = interleaved([full, bare], args.jobs)
+    bare = Client(ZygoteBackend(landlock=False, seccomp=False, rlimits=False, optim=False))
+    optim = Client(ZygoteBackend(optim=True))
+    full_samples, bare_samples, optim_samples = interleaved([full, bare, optim], args.jobs)
     bare.close()
+    optim.close()
     b = summary("(b) bare fork of the zygote", bare_samples)
     c = summary("(c) full sandbox (zygote + layers)", full_samples)
+    summary("(c') the same, zygote with torch.optim", optim_samples)
 
     cold = Client(ColdBackend())
     a = summary("(a) cold process per job", timed(cold, args.cold_jobs, warmup=1))

@@ -51,8 +51,9 @@ READY_TIMEOUT = 60.0
 REPLY_SLACK = 5.0
 
 
-def bwrap_command(bwrap: str = "bwrap") -> list[str]:
-    """The bubblewrap command line that starts a zygote (see zygote.py for the why)."""
+def bwrap_command(bwrap: str = "bwrap", *, optim: bool = True) -> list[str]:
+    """The bubblewrap command line that starts a zygote (see zygote.py for the why);
+    ``optim``: whether it loads torch.optim before forking (see runner.warm_up)."""
     paths = python_paths()
     cmd = [
         bwrap,
@@ -127,7 +128,7 @@ def bwrap_command(bwrap: str = "bwrap") -> list[str]:
         boot,
         JAIL_PACKAGE_ROOT,
         paths["site_packages"],
-        json.dumps({"read_only": jail_read_only}),
+        json.dumps({"read_only": jail_read_only, "warm_optim": optim}),
     ]
     return cmd
 
@@ -139,8 +140,16 @@ class ZygoteDied(Exception):
 class ZygoteBackend:
     """One warm zygote in bubblewrap, started lazily and restarted when it dies."""
 
-    def __init__(self, landlock: bool = True, seccomp: bool = True, rlimits: bool = True) -> None:
+    def __init__(
+        self,
+        landlock: bool = True,
+        seccomp: bool = True,
+        rlimits: bool = True,
+        *,
+        optim: bool = True,
+    ) -> None:
         # Switching layers off exists for the layer tests and the benchmark's baseline.
+        self.optim = optim
         self.landlock = landlock
         self.seccomp = seccomp
         self.rlimits = rlimits
@@ -164,7 +173,7 @@ class ZygoteBackend:
         self._log = tempfile.TemporaryFile()  # noqa: SIM115  (lives as long as the zygote)
         self._buffer = b""
         self.proc = subprocess.Popen(
-            bwrap_command(bwrap),
+            bwrap_command(bwrap, optim=self.optim),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,
@@ -364,22 +373,41 @@ def interpret(job: Job, outcome: Outcome) -> SandboxResult:
     return result(status, error, outputs)
 
 
-class Client:
-    """Runs jobs one at a time on a backend (a lock serialises threads)."""
+# An answer that mentions one of these may make an optimizer (or touch what the first
+# optimizer imports), and runs in the zygote that has torch.optim loaded. A disguised
+# use still works, in the other zygote; it just pays the ~1 s import in its own CPU time.
+OPTIM_MARKERS = ("optim", "_dynamo", "compile")
 
-    def __init__(self, backend: Backend) -> None:
+
+def needs_optim(job: Job) -> bool:
+    return job.protocol != "formula" and any(m in job.answer for m in OPTIM_MARKERS)
+
+
+class Client:
+    """Runs jobs one at a time (a lock serialises threads) on ``backend``, or on
+    ``optim_backend`` (if given) for the answers that need torch.optim."""
+
+    def __init__(self, backend: Backend, optim_backend: Backend | None = None) -> None:
         self.backend = backend
+        self.optim_backend = optim_backend
         self.lock = threading.Lock()
+
+    def backend_for(self, job: Job) -> Backend:
+        if self.optim_backend is not None and needs_optim(job):
+            return self.optim_backend
+        return self.backend
 
     def run(self, job: Job) -> SandboxResult:
         payload = check_job(job)
         with self.lock:
-            outcome = self.backend.execute(payload, job.limits)
+            outcome = self.backend_for(job).execute(payload, job.limits)
         return interpret(job, outcome)
 
     def close(self) -> None:
         with self.lock:
             self.backend.close()
+            if self.optim_backend is not None:
+                self.optim_backend.close()
 
 
 _default: Client | None = None
@@ -387,7 +415,7 @@ _default_pid = 0
 _default_lock = threading.Lock()
 
 
-def make_backend(kind: str | None = None) -> Backend:
+def make_backend(kind: str | None = None, *, optim: bool = True) -> Backend:
     kind = kind or os.environ.get("GRADER_SANDBOX_BACKEND", "zygote")
     if kind == "cold":
         from .cold import ColdBackend
@@ -395,23 +423,29 @@ def make_backend(kind: str | None = None) -> Backend:
         return ColdBackend()
     if kind != "zygote":
         raise ValueError(f"unknown sandbox backend {kind!r}")
-    return ZygoteBackend()
+    return ZygoteBackend(optim=optim)
 
 
 def prestart() -> None:
-    """Start this process's zygote now rather than on its first job (~1-1.5 s), e.g. from
-    Celery's ``worker_process_init`` signal.  Raises SandboxUnavailable if it cannot."""
-    backend = default_client().backend
-    if isinstance(backend, ZygoteBackend) and not backend.alive():
-        backend.start()
+    """Start this process's zygotes now rather than on their first job (~1-1.5 s each),
+    e.g. from Celery's ``worker_process_init`` signal.  Raises SandboxUnavailable if one
+    cannot start."""
+    client = default_client()
+    for backend in (client.backend, client.optim_backend):
+        if isinstance(backend, ZygoteBackend) and not backend.alive():
+            backend.start()
 
 
 def default_client() -> Client:
     """The process's client, created lazily; a forked process (Celery prefork) gets its
-    own, because a zygote's pipes must never be shared between two processes."""
+    own, because a zygote's pipes must never be shared between two processes. With the
+    zygote backend it has two zygotes: one without torch.optim for most answers, one
+    with it for the answers that use it (see runner.warm_up)."""
     global _default, _default_pid
     with _default_lock:
         if _default is None or _default_pid != os.getpid():
-            _default = Client(make_backend())
+            backend = make_backend(optim=False)
+            optim = make_backend(optim=True) if isinstance(backend, ZygoteBackend) else None
+            _default = Client(backend, optim)
             _default_pid = os.getpid()
         return _default

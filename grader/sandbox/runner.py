@@ -253,7 +253,7 @@ def execute(request: dict[str, Any]) -> dict[str, Any]:
     return {"status": "ok", "outputs": outputs, "error": ""}
 
 
-def warm_up() -> None:
+def warm_up(optim: bool = True) -> None:
     """Touch everything a job uses, once, before forking or locking down.
 
     torch initialises some things on first use (cpuinfo reads /proc/cpuinfo, kernels are
@@ -268,15 +268,18 @@ def warm_up() -> None:
     _formula("2x cos(x^2)", {"points": [0.5]})
     codec.decode(codec.encode(x.detach()))
     torch.backends.cpu.get_cpu_capability()
-    # The first optimizer a process makes imports ~800 modules (torch._dynamo, sympy...):
-    # ~1 s of CPU that every job using torch.optim would otherwise pay again in its
-    # fresh child, and that alone nearly meets the CPU limit under load.
     p = torch.zeros(2, dtype=torch.float64, requires_grad=True)
-    for make in (torch.optim.SGD, torch.optim.Adam):
-        optimizer = make([p], lr=0.1)
-        (p * p).sum().backward()
-        optimizer.step()
-        optimizer.zero_grad()
+    if optim:
+        # The first optimizer a process makes imports ~800 modules (torch._dynamo,
+        # sympy...): ~1 s of CPU that every job using torch.optim would otherwise pay
+        # again in its fresh child, and that alone nearly meets the CPU limit under load.
+        # A zygote that has them costs every job ~3 ms more to fork and run, so only the
+        # zygote for answers that mention torch.optim does this (client.needs_optim).
+        for make in (torch.optim.SGD, torch.optim.Adam):
+            optimizer = make([p], lr=0.1)
+            (p * p).sum().backward()
+            optimizer.step()
+            optimizer.zero_grad()
     functional = torch.nn.functional
     target = torch.ones(2, dtype=torch.float64)
     functional.binary_cross_entropy(torch.sigmoid(p.detach()), target)

@@ -222,7 +222,7 @@ def main() -> None:
     torch.set_num_interop_threads(1)
     from . import layers, runner
 
-    runner.warm_up()
+    runner.warm_up(optim=bool(spec.get("warm_optim", True)))
     layers.prebuild_seccomp()
     # bwrap --clearenv still leaves PWD, and Python's C-locale coercion sets LC_CTYPE:
     # children start with nothing at all.

@@ -205,3 +205,23 @@ def test_an_answer_using_torch_optim_does_not_pay_for_importing_it() -> None:
     result = run(Job("script", answer, {"read": ["cpu_ms"]}, limits=Limits(cpu_seconds=1)))
     assert result.status == "ok", result
     assert result.outputs["values"]["cpu_ms"] < 100
+
+
+def test_only_answers_that_mention_torch_optim_run_in_the_zygote_that_loaded_it() -> None:
+    """Two zygotes per worker process: loading torch.optim (and torch._dynamo with it)
+    made every job ~3 ms dearer to fork and run, so only the answers that mention it
+    run in the zygote that has it; the others (most answers) in the lighter one."""
+    from grader.sandbox.client import default_client
+
+    # (spelled in pieces: the name itself is one of the markers)
+    probe = "import sys\nloaded = 'torch._' + 'dyn' + 'amo' in sys.modules\n"
+    plain = Job("script", probe, {"read": ["loaded"]})
+    # The same probe, but the answer mentions torch.optim (in a comment, even).
+    optim = Job("script", "# uses torch.optim\n" + probe, {"read": ["loaded"]})
+    client = default_client()
+    assert client.backend_for(plain) is client.backend
+    assert client.backend_for(optim) is client.optim_backend is not client.backend
+    assert run(plain).outputs["values"]["loaded"] is False
+    assert run(optim).outputs["values"]["loaded"] is True
+    formula = Job("formula", "2*x*cos(x^2)  # optim", {"points": [0.5]})
+    assert client.backend_for(formula) is client.backend
