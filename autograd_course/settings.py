@@ -194,6 +194,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A new pool process starts its sandbox zygote and loads torch and the specs before it
+# reports ready (grader/tasks.py): seconds on a busy machine. Celery's default of 4 s
+# would kill it mid-start, and the next one, and so on.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = env_float("CELERY_WORKER_PROC_ALIVE_TIMEOUT", 60.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Celery's Django fixup closes the database connection around every task unless this is
 # set; grader/tasks.py closes it only when broken or older than CONN_MAX_AGE instead.

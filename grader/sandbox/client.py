@@ -427,13 +427,13 @@ def make_backend(kind: str | None = None, *, optim: bool = True) -> Backend:
 
 
 def prestart() -> None:
-    """Start this process's zygotes now rather than on their first job (~1-1.5 s each),
-    e.g. from Celery's ``worker_process_init`` signal.  Raises SandboxUnavailable if one
-    cannot start."""
-    client = default_client()
-    for backend in (client.backend, client.optim_backend):
-        if isinstance(backend, ZygoteBackend) and not backend.alive():
-            backend.start()
+    """Start this process's main zygote now rather than on its first job (~1-1.5 s),
+    e.g. from Celery's ``worker_process_init`` signal.  Raises SandboxUnavailable if it
+    cannot start. The zygote with torch.optim starts on the first answer that needs it
+    (rare), so that a restarted worker process is ready again sooner."""
+    backend = default_client().backend
+    if isinstance(backend, ZygoteBackend) and not backend.alive():
+        backend.start()
 
 
 def default_client() -> Client:
