@@ -80,13 +80,14 @@ class Listener:
         self.recent: OrderedDict[int, float] = OrderedDict()  # id -> monotonic time seen
         # Monotonic time since which the subscription has been up; None while it is not.
         self.subscribed_since: float | None = None
-        self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, name="grader-notify", daemon=True)
         self.thread.start()
 
     # -- waiters --
 
-    def register(self, submission_id: int, event: threading.Event, pending_since: float) -> bool:
+    def register(
+        self, submission_id: int, event: threading.Event, pending_since: float | None
+    ) -> bool:
         """Wake ``event`` when ``submission_id`` is announced (at once if it was in the
         last minute). True if no announcement since ``pending_since`` can have been
         missed: the subscription was up then and has stayed up."""
@@ -94,7 +95,8 @@ class Listener:
             self.waiters.setdefault(submission_id, set()).add(event)
             if submission_id in self.recent:
                 event.set()
-            return self.subscribed_since is not None and self.subscribed_since <= pending_since
+            since = self.subscribed_since
+            return since is not None and pending_since is not None and since <= pending_since
 
     def unregister(self, submission_id: int, event: threading.Event) -> None:
         with self.lock:
@@ -136,12 +138,12 @@ class Listener:
 
     def _run(self) -> None:
         backoff, warned = 0.2, False
-        while not self.stopped.is_set():
+        while True:
             pubsub = self.client.pubsub()
             try:
                 pubsub.psubscribe(PATTERN)
                 idle_since = time.monotonic()
-                while not self.stopped.is_set():
+                while True:
                     message = pubsub.get_message(timeout=1.0)
                     if message is None:
                         if time.monotonic() - idle_since > 30.0:
@@ -156,7 +158,7 @@ class Listener:
                     elif message["type"] == "pmessage":
                         self._announced(message["channel"])
             except Exception as exc:
-                if not self.stopped.is_set() and (self.subscribed or not warned):
+                if self.subscribed or not warned:
                     # Once per outage: waiters poll meanwhile, nothing else to do.
                     logger.warning("no Redis subscription for results (%s); retrying", exc)
                     warned = True
@@ -164,12 +166,8 @@ class Listener:
                 self._lost()
                 with contextlib.suppress(Exception):
                     pubsub.close()
-            self.stopped.wait(backoff)
+            time.sleep(backoff)
             backoff = min(backoff * 2, 5.0)
-
-    def stop(self) -> None:
-        self.stopped.set()
-        self.thread.join(timeout=5)
 
 
 _listeners: dict[tuple[int, str], Listener] = {}
@@ -226,9 +224,7 @@ def _wait_listening(
     pending_since: float | None,
 ) -> T | None:
     event = threading.Event()
-    covered = found.register(
-        submission_id, event, pending_since if pending_since is not None else -1.0
-    )
+    covered = found.register(submission_id, event, pending_since)
     try:
         if not covered and (result := fetch_final()) is not None:
             return result

@@ -173,3 +173,18 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def pytest_configure(config: pytest.Config) -> None:
     (ROOT / "var").mkdir(exist_ok=True)
     assert settings.CELERY_TASK_ALWAYS_EAGER is False
+
+
+@pytest.fixture
+def subscribed_listener(settings: Any) -> Any:
+    """This process's result listener (grader/notify.py) on the test Redis, subscribed."""
+    from grader import notify
+
+    settings.GRADER_NOTIFY_REDIS_URL = TEST_BROKER_URL
+    listener = notify.listener()
+    assert listener is not None
+    deadline = time.monotonic() + 5
+    while not listener.subscribed and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert listener.subscribed
+    return listener

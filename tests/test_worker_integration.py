@@ -91,7 +91,8 @@ def test_a_submit_that_waits_reads_its_row_once_when_the_worker_announces_it(
     student,
     celery_worker_process,
     broker_app,
-    settings,  # type: ignore[no-untyped-def]
+    settings,
+    subscribed_listener,  # type: ignore[no-untyped-def]
 ) -> None:
     """POST …?wait=: the worker's announcement wakes the request, which then reads the
     row once; no read before waiting, none while waiting (the re-read interval is set
@@ -99,15 +100,7 @@ def test_a_submit_that_waits_reads_its_row_once_when_the_worker_announces_it(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from grader import notify
-
-    settings.GRADER_NOTIFY_REDIS_URL = broker_app.conf.broker_url
     settings.GRADER_WAIT_REREAD_SECONDS = 30.0
-    listener = notify.listener()
-    assert listener is not None
-    deadline = time.monotonic() + 5
-    while not listener.subscribed and time.monotonic() < deadline:
-        time.sleep(0.02)
     client = Client()
     client.force_login(student)
     _wait_final(client, _submit(client, "chain-rule", "2*x*cos(x**2)"))  # a warm worker

@@ -273,7 +273,7 @@ def warm_up(optim: bool = True) -> None:
         # The first optimizer a process makes imports ~800 modules (torch._dynamo,
         # sympy...): ~1 s of CPU that every job using torch.optim would otherwise pay
         # again in its fresh child, and that alone nearly meets the CPU limit under load.
-        # A zygote that has them costs every job ~3 ms more to fork and run, so only the
+        # A zygote that has them costs every job 1-3 ms more to fork and run, so only the
         # zygote for answers that mention torch.optim does this (client.needs_optim).
         for make in (torch.optim.SGD, torch.optim.Adam):
             optimizer = make([p], lr=0.1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -128,42 +129,37 @@ def test_announcing_without_redis_or_with_redis_down_does_not_raise(settings) ->
     assert len(calls) >= 2
 
 
-def _subscribed_listener(settings) -> notify.Listener:  # type: ignore[no-untyped-def]
-    import os
+def _graded_status_reader(submission_id: int) -> tuple[Callable[[], str | None], list[str]]:
+    """A fetch for notify.wait_until that reads the row's status (recorded in the list
+    it returns) and answers it once graded."""
+    reads: list[str] = []
 
-    settings.GRADER_NOTIFY_REDIS_URL = os.environ["CELERY_BROKER_URL"]
-    listener = notify.listener()
-    assert listener is not None
-    deadline = time.monotonic() + 5
-    while not listener.subscribed and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert listener.subscribed
-    return listener
+    def fetch() -> str | None:
+        status = Submission.objects.get(pk=submission_id).status
+        reads.append(status)
+        return status if status == "graded" else None
+
+    return fetch, reads
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_waiter_that_arrives_after_the_announcement_reads_once_and_returns(
     course,
     student,
-    settings,  # type: ignore[no-untyped-def]
+    settings,
+    subscribed_listener,  # type: ignore[no-untyped-def]
 ) -> None:
     """The process's listener remembers what was announced: a request that starts
     waiting just after the worker published (the common case for a fast answer) is not
     left until its next re-read, and reads the row once."""
-    listener = _subscribed_listener(settings)
     settings.GRADER_WAIT_REREAD_SECONDS = 10.0
     before = time.monotonic()
     sub = _queued(student, course["chain-rule"])
     _grade_later(sub.pk, 0).join()
     deadline = time.monotonic() + 5
-    while sub.pk not in listener.recent and time.monotonic() < deadline:
+    while sub.pk not in subscribed_listener.recent and time.monotonic() < deadline:
         time.sleep(0.02)
-    reads: list[int] = []
-
-    def fetch() -> str | None:
-        reads.append(1)
-        return Submission.objects.get(pk=sub.pk).status if reads else None
-
+    fetch, reads = _graded_status_reader(sub.pk)
     started = time.monotonic()
     assert notify.wait_until(sub.pk, fetch, 15, pending_since=before) == "graded"
     assert time.monotonic() - started < 1.0
@@ -174,18 +170,13 @@ def test_a_waiter_that_arrives_after_the_announcement_reads_once_and_returns(
 def test_a_subscribed_waiter_skips_the_read_before_waiting_and_reads_once_woken(
     course,
     student,
-    settings,  # type: ignore[no-untyped-def]
+    settings,
+    subscribed_listener,  # type: ignore[no-untyped-def]
 ) -> None:
-    _subscribed_listener(settings)
     settings.GRADER_WAIT_REREAD_SECONDS = 10.0
     before = time.monotonic()
     sub = _queued(student, course["chain-rule"])
-    reads: list[str] = []
-
-    def fetch() -> str | None:
-        status = Submission.objects.get(pk=sub.pk).status
-        reads.append(status)
-        return status if status == "graded" else None
+    fetch, reads = _graded_status_reader(sub.pk)
 
     grader = _grade_later(sub.pk, 0.3)
     assert notify.wait_until(sub.pk, fetch, 15, pending_since=before) == "graded"
@@ -203,13 +194,7 @@ def test_without_the_subscription_a_waiter_reads_first_then_polls(
     answer may be final already) and then every GRADER_WAIT_POLL_SECONDS."""
     settings.GRADER_NOTIFY_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     sub = _queued(student, course["chain-rule"])
-    reads: list[str] = []
-
-    def fetch() -> str | None:
-        status = Submission.objects.get(pk=sub.pk).status
-        reads.append(status)
-        return status if status == "graded" else None
-
+    fetch, reads = _graded_status_reader(sub.pk)
     grader = _grade_later(sub.pk, 0.5)
     assert notify.wait_until(sub.pk, fetch, 15, pending_since=time.monotonic()) == "graded"
     returned = time.monotonic()
