@@ -24,7 +24,10 @@ def main() -> None:
     torch.set_num_threads(1)
     from .runner import warm_up
 
-    warm_up()
+    # Not torch.optim: a process that runs one job gains nothing from importing it ahead
+    # (a job that uses it imports it itself), and its ~1 s counts against the job's CPU
+    # limit, which covers this whole process (a CI run hit the 4 s limit this way).
+    warm_up(optim=False)
     plan = layers.LayerPlan(**spec)
     empty_r, empty_w = os.pipe()
     os.close(empty_w)
