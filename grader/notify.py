@@ -13,9 +13,9 @@ woken, instead of subscribing (a Redis connection) and re-reading at every step:
 load the re-reads were a quarter of the web processes' CPU.
 
 The message is only a hint: a woken waiter re-reads the row, and every waiter re-reads it
-every GRADER_WAIT_REREAD_SECONDS anyway, so a lost, early or duplicated message (or a
-channel name reused by another database on the same Redis) can only cost a re-read or
-some latency. While the listener is not subscribed (Redis down, or without Redis: `make
+every GRADER_WAIT_REREAD_SECONDS anyway, so a lost, early or duplicated message can only
+cost a re-read or some latency. Channel names include the database's name, so another
+site on the same Redis does not cause even that. While the listener is not subscribed (Redis down, or without Redis: `make
 run` on the SQLAlchemy broker) waiters re-read every GRADER_WAIT_POLL_SECONDS instead.
 """
 
@@ -35,8 +35,10 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "grader:final:{}"
-PATTERN = "grader:final:*"
+# Channels are named after the database too: two sites (or two test databases) sharing
+# one Redis then never wake each other's waiters with the same submission id.
+CHANNEL = "grader:final:{}:{}"
+PATTERN = "grader:final:{}:*"
 # How long announced ids are remembered for waiters that arrive after the message.
 RECENT_SECONDS = 60.0
 T = TypeVar("T")
@@ -53,6 +55,12 @@ def _client(url: str) -> Any:
     )
 
 
+def _namespace() -> str:
+    from django.db import connection
+
+    return str(connection.settings_dict["NAME"])
+
+
 def _redis() -> Any | None:
     url = settings.GRADER_NOTIFY_REDIS_URL
     return _client(url) if url else None
@@ -65,7 +73,7 @@ def announce_final(submission_id: int) -> None:
     if client is None:
         return
     try:
-        client.publish(CHANNEL.format(submission_id), b"final")
+        client.publish(CHANNEL.format(_namespace(), submission_id), b"final")
     except Exception:
         logger.warning("could not announce submission %s as final", submission_id, exc_info=True)
 
@@ -73,8 +81,9 @@ def announce_final(submission_id: int) -> None:
 class Listener:
     """The process's subscription to every submission's channel, and its waiters."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, namespace: str) -> None:
         self.client = client
+        self.pattern = PATTERN.format(namespace)
         self.lock = threading.Lock()
         self.waiters: dict[int, set[threading.Event]] = {}
         self.recent: OrderedDict[int, float] = OrderedDict()  # id -> monotonic time seen
@@ -141,7 +150,7 @@ class Listener:
         while True:
             pubsub = self.client.pubsub()
             try:
-                pubsub.psubscribe(PATTERN)
+                pubsub.psubscribe(self.pattern)
                 idle_since = time.monotonic()
                 while True:
                     message = pubsub.get_message(timeout=1.0)
@@ -170,7 +179,7 @@ class Listener:
             backoff = min(backoff * 2, 5.0)
 
 
-_listeners: dict[tuple[int, str], Listener] = {}
+_listeners: dict[tuple[int, str, str], Listener] = {}
 _listeners_lock = threading.Lock()
 
 
@@ -180,11 +189,12 @@ def listener() -> Listener | None:
     url = settings.GRADER_NOTIFY_REDIS_URL
     if not url:
         return None
-    key = (os.getpid(), url)
+    namespace = _namespace()
+    key = (os.getpid(), url, namespace)
     with _listeners_lock:
         found = _listeners.get(key)
         if found is None:
-            found = _listeners[key] = Listener(_client(url))
+            found = _listeners[key] = Listener(_client(url), namespace)
         return found
 
 
