@@ -3,7 +3,9 @@
 Threaded workers: the result card and the API hold a request open until an answer is
 graded (a long poll, grader/notify.py), and a waiting request must only cost a thread,
 not a whole process. One process per core does the CPU work; the threads are for the
-waiting. Every thread keeps its own database connection, so PostgreSQL's
+waiting: at most WEB_ACTIVE_REQUESTS of a process's threads compute at once
+(autograd_course/slots.py), so the many waiting ones never compete for the interpreter
+lock. Every thread keeps its own database connection, so PostgreSQL's
 max_connections must be above WEB_CONCURRENCY x GUNICORN_THREADS (docker-compose.yml
 sets 300). Override with the environment: WEB_CONCURRENCY, GUNICORN_THREADS, PORT.
 """

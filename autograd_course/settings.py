@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After static files (served without a turn): few requests compute at once.
+    "autograd_course.slots.ActiveRequestLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -263,6 +265,9 @@ GRADER_NOTIFY_REDIS_URL = env_str(
     "GRADER_NOTIFY_REDIS_URL",
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "",
 )
+# Requests computing at once per web process (autograd_course/slots.py); the others,
+# and every long poll, wait without competing for the interpreter.
+WEB_ACTIVE_REQUESTS = env_int("WEB_ACTIVE_REQUESTS", 2)
 GRADER_WAIT_MAX_SECONDS = env_float("GRADER_WAIT_MAX_SECONDS", 20.0)
 GRADER_CARD_WAIT_SECONDS = env_float("GRADER_CARD_WAIT_SECONDS", 15.0)
 # How long the answer form's (htmx) submit waits for the score before it answers with

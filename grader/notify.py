@@ -33,6 +33,8 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 
+from autograd_course.slots import slot_released
+
 logger = logging.getLogger(__name__)
 
 # Channels are named after the database too: two sites (or two test databases) sharing
@@ -247,7 +249,8 @@ def _wait_listening(
                 if found.subscribed
                 else settings.GRADER_WAIT_POLL_SECONDS
             )
-            event.wait(min(left, step))
+            with slot_released():  # a waiting request lets another one compute
+                event.wait(min(left, step))
             event.clear()
             if (result := fetch_final()) is not None:
                 return result
@@ -261,4 +264,5 @@ def _wait_polling(fetch_final: Callable[[], T | None], deadline: float) -> T | N
         left = deadline - time.monotonic()
         if found is not None or left <= 0:
             return found
-        time.sleep(min(left, settings.GRADER_WAIT_POLL_SECONDS))
+        with slot_released():
+            time.sleep(min(left, settings.GRADER_WAIT_POLL_SECONDS))
