@@ -12,7 +12,12 @@ from django.views.decorators.http import require_http_methods
 from grader.grading import variant_params
 from grader.intake import AnswerRejected
 from grader.models import Submission
-from grader.selectors import scores_by_exercise, submission_wait_final, submissions_for
+from grader.selectors import (
+    attempt_rows,
+    scores_by_exercise,
+    submission_of_student,
+    submission_wait_final,
+)
 from grader.services import submission_create
 from grader.views import result_card
 
@@ -64,19 +69,26 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 {"error": error, "form": form},
                 status=status,
             )
-    submissions = submissions_for(student=student, exercise=exercise)
+    rows = attempt_rows(student=student, exercise=exercise)
     if form is None:
         # The box shows the student's last answer, so a small fix is a small edit.
-        last_answer = submissions[0].answer if submissions else exercise.starter
+        last_answer = rows[0].answer if rows else exercise.starter
         form = AnswerForm(None, exercise=exercise, params=params, initial={"answer": last_answer})
-    current = request.GET.get("submission")
+    # ?submission=<pk>: one of the attempts in the table, shown in full.
+    current_pk = next(
+        (row.pk for row in rows if str(row.pk) == request.GET.get("submission")), None
+    )
     context = {
         "exercise": exercise,
         "statement": render_statement(exercise.statement_md, params),
         "form": form,
         "error": error,
-        "submissions": submissions,
-        "current": next((s for s in submissions if str(s.pk) == current), None),
+        "submissions": rows,
+        "current": (
+            submission_of_student(student=student, pk=current_pk)
+            if current_pk is not None
+            else None
+        ),
         "card_wait": settings.GRADER_CARD_WAIT_SECONDS,
     }
     return render(request, "exercises/detail.html", context, status=status)

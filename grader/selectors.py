@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -19,14 +21,54 @@ def scores_by_exercise(*, student: User) -> dict[int, Score]:
     return {s.exercise_id: s for s in Score.objects.filter(student=student)}
 
 
-def submissions_for(*, student: User, exercise: Exercise, limit: int = 20) -> list[Submission]:
-    """The attempts table. The big fields (results, sandbox output) are left out; the
-    one submission a page shows in full loads them when its card is rendered."""
-    return list(
-        Submission.objects.filter(student=student, exercise=exercise)
-        .select_related("exercise")
-        .defer("results", "sandbox_stdout", "sandbox_stderr", "timings")[:limit]
-    )
+@dataclass(frozen=True)
+class AttemptRow:
+    """One line of a student's attempts table, formatted for display."""
+
+    pk: int
+    attempt: str  # text, like every field the table shows: Django's templates localize
+    # numbers, which with the locale lookups cost more than the rest of a row
+    submitted: str  # local time, "2026-11-26 14:05:09"
+    status: str
+    points: str  # "7.5 / 10", or "" before a score
+    answer: str  # in full: the answer box starts from the latest one
+    answer_short: str  # as shown in the table
+
+    @property
+    def href(self) -> str:
+        return f"?submission={self.pk}#result"
+
+
+def points(value: float) -> str:
+    """A score as the `floatformat:"-2"` filter shows it: 10, 7.50, 3.33."""
+    if value == int(value):
+        return str(int(value))
+    # As the filter rounds: half up, on the decimal the float prints as (2.675 → 2.68).
+    return str(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def attempt_rows(*, student: User, exercise: Exercise, limit: int = 20) -> list[AttemptRow]:
+    """The attempts table, newest first: seven columns, no model instances.
+
+    Every exercise page, htmx submit and final result card renders this table; built
+    from Submission objects through Django's template filters it cost ~4.6 ms of CPU for
+    20 rows (date and number formatting, locale lookups, instances with their exercise),
+    about as much as the rest of the page."""
+    rows = Submission.objects.filter(student=student, exercise=exercise).values_list(
+        "pk", "attempt", "submitted_at", "status", "score", "max_score", "answer"
+    )[:limit]
+    return [
+        AttemptRow(
+            pk=pk,
+            attempt=str(attempt),
+            submitted=timezone.localtime(submitted_at).strftime("%Y-%m-%d %H:%M:%S"),
+            status=status,
+            points="" if score is None else f"{points(score)} / {points(max_score)}",
+            answer=answer,
+            answer_short=answer if len(answer) <= 60 else answer[:59] + "…",
+        )
+        for pk, attempt, submitted_at, status, score, max_score, answer in rows
+    ]
 
 
 def wait_seconds(raw: str | None) -> float:

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_GET
 
 from .models import Submission
 from .selectors import (
+    attempt_rows,
     results_for_student,
     submission_of_student,
-    submissions_for,
     wait_seconds,
 )
 
@@ -62,7 +62,7 @@ def result_card(
             "wait": settings.GRADER_CARD_WAIT_SECONDS,
             "with_history": with_history,
             "submissions": (
-                submissions_for(student=cast(User, request.user), exercise=submission.exercise)
+                attempt_rows(student=cast(User, request.user), exercise=submission.exercise)
                 if with_history
                 else []
             ),

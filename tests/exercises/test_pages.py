@@ -1,4 +1,6 @@
 from django.test import Client
+from hypothesis import given
+from hypothesis import strategies as st
 
 from grader.models import Submission
 from grader.services import submission_grade
@@ -110,3 +112,61 @@ def test_an_htmx_submit_that_is_refused_says_why_and_stores_nothing(course, stud
     assert 'id="answer-error"' in fragment and "Could not read the formula" in fragment
     assert "<html" not in fragment
     assert Submission.objects.count() == 0
+
+
+def test_the_attempts_table_shows_each_attempt_newest_first(course, student) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from django.utils import timezone
+
+    exercise = course["bce-autograd"]
+    long_answer = "import torch\n" + "# a long comment " * 10
+    when = timezone.now().replace(microsecond=0)
+    for attempt, (answer, status, score) in enumerate(
+        [(long_answer, "graded", 7.5), ("x = 1", "graded", 10.0), ("y = 2", "queued", None)],
+        start=1,
+    ):
+        Submission.objects.create(
+            student=student,
+            exercise=exercise,
+            answer=answer,
+            status=status,
+            score=score,
+            max_score=10,
+            seed=1,
+            attempt=attempt,
+            submitted_at=when.replace(second=attempt),
+        )
+    client = Client()
+    client.force_login(student)
+    page = client.get("/exercises/bce-autograd/").content.decode()
+    table = page[page.index('id="attempts"') : page.index("</table>")]
+    rows = [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+    ]
+    stamp = timezone.localtime(when).strftime("%Y-%m-%d %H:%M:")
+    assert rows == [
+        ["3", stamp + "03", "queued", "—", "y = 2"],
+        ["2", stamp + "02", "graded", "10 / 10", "x = 1"],
+        ["1", stamp + "01", "graded", "7.50 / 10", long_answer[:59] + "…"],
+    ]
+    first = Submission.objects.get(attempt=1)
+    assert f'href="?submission={first.pk}#result"' in table
+    # The answer box starts from the latest answer.
+    assert "y = 2</textarea>" in page
+
+
+@given(
+    st.one_of(
+        # Scores are stored rounded to 6 decimals (grader/grading.py).
+        st.floats(min_value=0, max_value=1000).map(lambda v: round(v, 6)),
+        st.sampled_from([0.0, 10.0, 7.5, 3.333333, 9.999, 0.005, 2.675, 1e-9]),
+    )
+)
+def test_scores_are_shown_as_the_floatformat_filter_shows_them(value: float) -> None:
+    from django.template.defaultfilters import floatformat
+
+    from grader.selectors import points
+
+    assert points(value) == floatformat(value, "-2")
