@@ -3,11 +3,12 @@ wait their turn, and a request waiting for a result (a long poll) gives its turn
 
 Why: gunicorn's threaded workers hold many requests at once (most of them long polls),
 and Python runs one thread at a time. When dozens of threads are runnable they pass the
-interpreter lock back and forth, and every hand-off costs CPU: the same exercise page
-cost 7.5 ms of the server's CPU with one client and 10.8 ms with 32 concurrent clients
-on 64 threads, but 6.8 and 7.5 ms on 2 threads (docs/performance.md, "Fewer threads
-computing at once"). The threads stay, for the waiting; only the
-computing is limited, so a waiting request never blocks a running one.
+interpreter lock back and forth, and every hand-off costs CPU: with 32 clients asking at
+once, an exercise page cost 7.7-8.5 ms of the server's CPU on 64 threads, 5.2-5.7 ms on 2
+threads, and 5.8-8.3 ms on 64 threads with this limit (bench/web_threads.py; under the
+full load the gain shows as page latency, not throughput: docs/performance.md, "Load,
+fourth round"). The threads stay, for the waiting; only the computing is limited, so
+a waiting request never blocks a running one.
 
 ``request_slot`` is held by ActiveRequestLimitMiddleware for the whole of a request;
 ``slot_released`` gives it up around a blocking wait (grader.notify) and takes it back
@@ -17,10 +18,9 @@ that call services directly) passes through both unchanged.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -84,7 +84,7 @@ class ActiveRequestLimitMiddleware:
         # Read the whole body before taking a turn (Django reads it lazily, inside the
         # view): a client sending its body slowly then holds up only its own thread,
         # not the process. Bodies are bounded (DATA_UPLOAD_MAX_MEMORY_SIZE).
-        with contextlib.suppress(RequestDataTooBig):  # the view reports it as usual
+        with suppress(RequestDataTooBig):  # the view reports it as usual
             request.body  # noqa: B018
         with request_slot():
             return self.get_response(request)
