@@ -40,14 +40,10 @@ def _slots() -> threading.BoundedSemaphore:
     return found
 
 
-def holds_slot() -> bool:
-    return getattr(_local, "slot", None) is not None
-
-
 @contextmanager
 def request_slot() -> Iterator[None]:
     """Hold one of the process's slots (waiting for one if need be)."""
-    if holds_slot():  # re-entrant: a request made from inside a request (tests)
+    if getattr(_local, "slot", None) is not None:  # re-entrant: a request from a request
         yield
         return
     slot = _slots()

@@ -83,7 +83,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "statement": render_statement(exercise.statement_md, params),
         "form": form,
         "error": error,
-        "submissions": rows,
+        "attempts": rows,
         "current": (
             submission_of_student(student=student, pk=current_pk)
             if current_pk is not None

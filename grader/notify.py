@@ -15,8 +15,10 @@ load the re-reads were a quarter of the web processes' CPU.
 The message is only a hint: a woken waiter re-reads the row, and every waiter re-reads it
 every GRADER_WAIT_REREAD_SECONDS anyway, so a lost, early or duplicated message can only
 cost a re-read or some latency. Channel names include the database's name, so another
-site on the same Redis does not cause even that. While the listener is not subscribed (Redis down, or without Redis: `make
-run` on the SQLAlchemy broker) waiters re-read every GRADER_WAIT_POLL_SECONDS instead.
+site on the same Redis does not cause even that. While the listener is not subscribed
+(Redis down, or without Redis: `make run` on the SQLAlchemy broker) waiters re-read every
+GRADER_WAIT_POLL_SECONDS instead. A waiting web request gives up its turn to compute
+(autograd_course/slots.py) for as long as it waits.
 """
 
 from __future__ import annotations

@@ -23,11 +23,12 @@ def scores_by_exercise(*, student: User) -> dict[int, Score]:
 
 @dataclass(frozen=True)
 class AttemptRow:
-    """One line of a student's attempts table, formatted for display."""
+    """One line of a student's attempts table, formatted for display. Every field the
+    table shows is text: Django's templates localize numbers, and the locale lookups
+    cost more than the rest of a row."""
 
     pk: int
-    attempt: str  # text, like every field the table shows: Django's templates localize
-    # numbers, which with the locale lookups cost more than the rest of a row
+    attempt: str
     submitted: str  # local time, "2026-11-26 14:05:09"
     status: str
     points: str  # "7.5 / 10", or "" before a score

@@ -61,7 +61,7 @@ def result_card(
             "poll_delay_ms": 0 if poll is None else poll_delay_ms(poll),
             "wait": settings.GRADER_CARD_WAIT_SECONDS,
             "with_history": with_history,
-            "submissions": (
+            "attempts": (
                 attempt_rows(student=cast(User, request.user), exercise=submission.exercise)
                 if with_history
                 else []
