@@ -16,9 +16,9 @@ from typing import Any
 from exercises.course import ExerciseSpec
 from exercises.spec import AnswerFailed, Check, inputs_rng
 
+from . import integrity
 from . import parts as parts_grading
 from .compare import compare
-from .integrity import autograd_uses
 from .sandbox import Job, Limits, SandboxResult, run
 from .sandbox.codec import decode
 
@@ -103,15 +103,12 @@ def grade_answer(
     if spec.grading is not None:
         grading = spec.grading
         inputs = grading.inputs(params, inputs_rng(seed, attempt))
-        banned = autograd_uses(answer) if spec.by_hand else []
-        if banned:
-            why = (
-                f"This exercise asks for the gradients by hand, without autograd; your answer "
-                f"uses {', '.join(banned)}. " + NOTES_REF.format(section=spec.notes_section)
-            )
+        refused = integrity.refusal(answer) if spec.by_hand else ""
+        if refused:
+            why = refused + " " + NOTES_REF.format(section=spec.notes_section)
             tests = [_test(c, 0.0, why) for c in grading.checks]
             summary.append(why)
-            extra["integrity"] = banned
+            extra["integrity"] = "static"
         else:
             t0 = time.perf_counter()
             result = run(
@@ -129,19 +126,18 @@ def grade_answer(
             expected = grading.expected(params, inputs)
             timings["reference_ms"] = round((time.perf_counter() - t1) * 1000, 2)
             outputs = decode(result.outputs) if result.status == "ok" else {}
-            if result.status != "ok":
-                failure = _sandbox_failure_text(result)
-                tests = [_test(c, 0.0, failure) for c in grading.checks]
-                summary.append(failure)
-            elif outputs.get("autograd_used"):
+            if result.autograd_blocked:
                 why = (
-                    "This exercise asks for the gradients by hand; your answer called "
-                    f"{', '.join(outputs['autograd_used'])} while running. "
-                    + NOTES_REF.format(section=spec.notes_section)
+                    "This exercise asks for the gradients by hand, without autograd: "
+                    f"{result.error}. " + NOTES_REF.format(section=spec.notes_section)
                 )
                 tests = [_test(c, 0.0, why) for c in grading.checks]
                 summary.append(why)
-                extra["integrity"] = outputs["autograd_used"]
+                extra["integrity"] = "runtime"
+            elif result.status != "ok":
+                failure = _sandbox_failure_text(result)
+                tests = [_test(c, 0.0, failure) for c in grading.checks]
+                summary.append(failure)
             else:
                 tests, misconception, notes = _run_checks(spec, params, inputs, outputs, expected)
                 summary.extend(notes)

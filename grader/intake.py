@@ -13,6 +13,7 @@ from django.conf import settings
 
 from exercises.models import Exercise
 
+from . import integrity
 from .sandbox.formula import FormulaError, parse
 
 
@@ -74,6 +75,11 @@ def check_answer(exercise: Exercise, answer: Any, parts: Any) -> tuple[str, dict
                 ) from exc
             except (ValueError, MemoryError, RecursionError) as exc:
                 raise AnswerRejected("The code could not be parsed (too deeply nested?).") from exc
+            if exercise.by_hand:
+                # The same check as the worker's (grading.grade_answer), said at once.
+                refused = integrity.refusal(answer)
+                if refused:
+                    raise AnswerRejected(refused)
     elif not parts:
         raise AnswerRejected("The answer is empty: choose or type an answer to each part.")
     return answer, parts

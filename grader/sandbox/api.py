@@ -7,27 +7,6 @@ from typing import Any
 
 STATUSES = ("ok", "error", "timeout", "limit", "crashed")
 PROTOCOLS = ("formula", "call", "script")
-# What forbid_autograd wraps; names reported in outputs["autograd_used"].
-AUTOGRAD_ENTRY_POINTS = (
-    "Tensor.backward",
-    "Tensor.requires_grad_",
-    "torch.autograd.grad",
-    "torch.autograd.backward",
-    "torch.enable_grad",
-    "torch.autograd.functional.jacobian",
-    "torch.autograd.functional.hessian",
-    "torch.autograd.functional.vjp",
-    "torch.autograd.functional.jvp",
-    "torch.autograd.functional.hvp",
-    "torch.autograd.functional.vhp",
-    "torch.func.grad",
-    "torch.func.grad_and_value",
-    "torch.func.vjp",
-    "torch.func.jvp",
-    "torch.func.jacrev",
-    "torch.func.jacfwd",
-    "torch.func.hessian",
-)
 
 
 @dataclass(frozen=True)
@@ -45,7 +24,9 @@ class Job:
     answer: str  # the student's text, as submitted
     inputs: dict[str, Any]  # JSON-serialisable only; never reference answers
     limits: Limits = field(default_factory=Limits)
-    forbid_autograd: bool = False  # "by hand" exercises: autograd use is detected at run time
+    # "by hand" exercises: autograd is switched off in the job's process (a tripwire in
+    # torch's own code, layers.block_autograd); reaching it ends the job.
+    forbid_autograd: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +37,8 @@ class SandboxResult:
     stdout: str  # captured, capped, decoded with errors="replace"
     stderr: str
     wall_ms: float
+    # forbid_autograd jobs: the answer reached autograd and was stopped (status "error").
+    autograd_blocked: bool = False
 
 
 def run(job: Job) -> SandboxResult:

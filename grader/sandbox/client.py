@@ -11,28 +11,35 @@ captured string is cleaned before it leaves ``run()``.  Backends:
 
 from __future__ import annotations
 
-import base64
+import array
 import contextlib
+import itertools
 import json
 import os
+import re
 import select
+import selectors
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
 import time
 from collections.abc import Mapping
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
+from . import cgroups
 from .api import Job, Limits, SandboxResult
 from .paths import PACKAGE_DIR, python_paths
-from .supervise import SETUP_FAILED, Outcome
+from .supervise import SETUP_FAILED, Outcome, ProcessEnd, Streams
 from .validate import InvalidResult, check_job, check_result, clean_text
 
 
 class Backend(Protocol):
-    def execute(self, payload: bytes, limits: Limits) -> Outcome: ...
+    def execute(
+        self, payload: bytes, limits: Limits, *, forbid_autograd: bool = False
+    ) -> Outcome: ...
 
     def close(self) -> None: ...
 
@@ -43,11 +50,18 @@ class SandboxUnavailable(RuntimeError):
 
 
 JAIL_PACKAGE_ROOT = "/opt/agsandbox"
-JOBS_TMPFS_BYTES = 512 << 20
+CONTROL_FD = 3  # the zygote's end of the control socket, inside the jail
 FILE_BYTES = 64 << 20
+# Each job's own tmpfs (its working directory, /tmp and /dev/shm): bytes and files.
+JOB_TMPFS_BYTES = 64 << 20
+JOB_TMPFS_INODES = 4096
+# Tasks a job may add to its zygote's pids cgroup (its threads), and memory beyond the
+# zygote's own: the job's budget, its tmpfs and slack for the kernel's share.
+JOB_TASKS = 64
+JOB_MEMORY_SLACK = 64 << 20
 READY_TIMEOUT = 60.0
-# Slack on top of the job's wall limit for the zygote's own work (fork, reap, wipe,
-# reply); the zygote enforces the job's limit itself, this only catches a stuck zygote.
+# Slack on top of the job's wall limit for the zygote's own work (fork, reap, reply);
+# the zygote enforces the job's limit itself, this only catches a stuck zygote.
 REPLY_SLACK = 5.0
 
 
@@ -58,12 +72,14 @@ def bwrap_command(bwrap: str = "bwrap", *, optim: bool = True) -> list[str]:
     cmd = [
         bwrap,
         "--unshare-all",
+        # No --disable-userns: each job makes its own user, mount and IPC namespaces
+        # (layers.enter_private_namespaces); seccomp then denies unshare, setns and
+        # clone without CLONE_THREAD, so student code cannot make any.
         "--unshare-user",
         "--uid",
         "65534",
         "--gid",
         "65534",
-        "--disable-userns",
         "--cap-drop",
         "ALL",
         "--die-with-parent",
@@ -98,14 +114,11 @@ def bwrap_command(bwrap: str = "bwrap", *, optim: bool = True) -> list[str]:
         "--ro-bind",
         str(PACKAGE_DIR),
         f"{JAIL_PACKAGE_ROOT}/sandbox",
-        "--size",
-        str(JOBS_TMPFS_BYTES),
-        "--perms",
-        "0700",
-        "--tmpfs",
+        # Each job mounts its own tmpfs here, in its own mount namespace.
+        "--dir",
         "/jobs",
         "--chdir",
-        "/jobs",
+        "/",
     ]
     jail_read_only = [
         paths["base_prefix"],
@@ -128,7 +141,7 @@ def bwrap_command(bwrap: str = "bwrap", *, optim: bool = True) -> list[str]:
         boot,
         JAIL_PACKAGE_ROOT,
         paths["site_packages"],
-        json.dumps({"read_only": jail_read_only, "warm_optim": optim}),
+        json.dumps({"read_only": jail_read_only, "warm_optim": optim, "control_fd": CONTROL_FD}),
     ]
     return cmd
 
@@ -137,8 +150,15 @@ class ZygoteDied(Exception):
     pass
 
 
+_cgroup_names = itertools.count(1)
+
+
 class ZygoteBackend:
-    """One warm zygote in bubblewrap, started lazily and restarted when it dies."""
+    """One warm zygote in bubblewrap, started lazily and restarted when it dies.
+
+    The worker keeps each job's data to itself and the job's child: it makes the job's
+    pipes, hands their far ends to the zygote with SCM_RIGHTS, writes the request into
+    one and reads the output from the others (see zygote.py)."""
 
     def __init__(
         self,
@@ -146,19 +166,25 @@ class ZygoteBackend:
         seccomp: bool = True,
         rlimits: bool = True,
         *,
+        namespaces: bool = True,
         optim: bool = True,
+        cgroup: bool = True,
     ) -> None:
         # Switching layers off exists for the layer tests and the benchmark's baseline.
         self.optim = optim
         self.landlock = landlock
         self.seccomp = seccomp
         self.rlimits = rlimits
+        self.namespaces = namespaces
+        self.use_cgroup = cgroup
+        self.cgroup: cgroups.ZygoteCgroup | None = None
         self.proc: subprocess.Popen[bytes] | None = None
-        self.info: dict[str, object] = {}
+        self.sock: socket.socket | None = None
+        self.info: dict[str, Any] = {}
         self.starts = 0
         self.sequence = 0
+        self._oom_kills = 0
         self._log: IO[bytes] | None = None
-        self._buffer = b""
 
     # -- lifecycle --
 
@@ -171,23 +197,54 @@ class ZygoteBackend:
             )
         self.close()
         self._log = tempfile.TemporaryFile()  # noqa: SIM115  (lives as long as the zygote)
-        self._buffer = b""
-        self.proc = subprocess.Popen(
-            bwrap_command(bwrap, optim=self.optim),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._log,
-            env={},
-            start_new_session=True,
-            close_fds=True,
-        )
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        if self.use_cgroup:
+            if self.starts == 0:
+                cgroups.remove_stale()
+            name = f"{os.getpid()}-{next(_cgroup_names)}"
+            self.cgroup = cgroups.ZygoteCgroup.create(name, pids_max=JOB_TASKS * 4)
+        group = self.cgroup
+        try:
+            # The zygote's end must be fd CONTROL_FD in the jail: dup it there in the
+            # child, before exec (and into the cgroup, so bwrap is in it from the start).
+            def prepare() -> None:
+                os.dup2(theirs.fileno(), CONTROL_FD)
+                if group is not None:
+                    group.attach()
+
+            self.proc = subprocess.Popen(
+                bwrap_command(bwrap, optim=self.optim),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=self._log,
+                env={},
+                start_new_session=True,
+                pass_fds=(CONTROL_FD,),
+                preexec_fn=prepare,  # only dup2 and writes to cgroupfs: safe between fork and exec
+            )
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        self.sock = ours
         self.starts += 1
         try:
-            line = self._read_line(time.monotonic() + READY_TIMEOUT, 1 << 16)
-            info = json.loads(line)
-            if not isinstance(info, dict) or info.get("ready") is not True:
-                raise ZygoteDied("unexpected first line")
-        except (ZygoteDied, ValueError) as exc:
+            info = self._receive(time.monotonic() + READY_TIMEOUT)
+            if info.get("ready") is not True:
+                raise ZygoteDied("unexpected first message")
+            if self.cgroup is not None:
+                # The zygote's own tasks and memory (now that torch is loaded) plus one
+                # job's; bwrap's init process is the one more task.
+                self.cgroup.limit(
+                    pids_max=int(info["tasks"]) + 1 + JOB_TASKS,
+                    memory_bytes=self.cgroup.memory_usage()
+                    + (Limits().memory_mb << 20)
+                    + JOB_TMPFS_BYTES
+                    + JOB_MEMORY_SLACK,
+                )
+                self._oom_kills = self.cgroup.oom_kills()
+        except (ZygoteDied, ValueError, OSError) as exc:
             log = self.log_tail()
             self.close()
             raise SandboxUnavailable(f"the sandbox zygote did not start ({exc}): {log}") from None
@@ -210,91 +267,132 @@ class ZygoteBackend:
             with contextlib.suppress(ProcessLookupError):
                 proc.kill()
             proc.wait()
-            for stream in (proc.stdin, proc.stdout):
-                if stream is not None:
-                    with contextlib.suppress(OSError):
-                        stream.close()
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
         if self._log is not None:
             self._log.close()
             self._log = None
 
     # -- one job --
 
-    def _read_line(self, deadline: float, cap: int) -> bytes:
-        assert self.proc is not None and self.proc.stdout is not None
-        fd = self.proc.stdout.fileno()
-        while b"\n" not in self._buffer:
-            if len(self._buffer) > cap:
-                raise ZygoteDied("reply too large")
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise ZygoteDied("no reply in time")
-            ready, _, _ = select.select([fd], [], [], remaining)
-            if not ready:
-                continue
-            data = os.read(fd, 1 << 20)
-            if not data:
-                raise ZygoteDied("the zygote exited")
-            self._buffer += data
-        line, _, self._buffer = self._buffer.partition(b"\n")
-        return line
+    def _receive(self, deadline: float) -> dict[str, Any]:
+        assert self.sock is not None
+        remaining = deadline - time.monotonic()
+        ready, _, _ = select.select([self.sock.fileno()], [], [], max(0.0, remaining))
+        if not ready:
+            raise ZygoteDied("no reply in time")
+        data = self.sock.recv(1 << 16)
+        if not data:
+            raise ZygoteDied("the zygote exited")
+        message = json.loads(data)
+        if not isinstance(message, dict):
+            raise ZygoteDied("a reply that is not an object")
+        return message
 
-    def _send(self, header: Mapping[str, object], payload: bytes) -> None:
-        assert self.proc is not None and self.proc.stdin is not None
-        head = json.dumps(header).encode()
+    def _send(self, header: Mapping[str, object], fds: list[int]) -> None:
+        assert self.sock is not None
         try:
-            self.proc.stdin.write(b"%08x%08x" % (len(head), len(payload)) + head + payload)
-            self.proc.stdin.flush()
-        except (BrokenPipeError, OSError):
+            self.sock.sendmsg(
+                [json.dumps(header).encode()],
+                [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else [],
+            )
+        except OSError:
             raise ZygoteDied("the zygote is gone") from None
 
-    def _once(self, payload: bytes, limits: Limits) -> Outcome:
+    def _once(self, payload: bytes, limits: Limits, forbid_autograd: bool) -> Outcome:
         if not self.alive():
             self.start()
+        assert self.sock is not None
+        self.sequence += 1
+        job_id = self.sequence
         header = {
+            "id": job_id,
             "wall_seconds": limits.wall_seconds,
             "cpu_seconds": limits.cpu_seconds,
             "memory_mb": limits.memory_mb,
-            "output_bytes": limits.output_bytes,
-            "result_bytes": limits.result_bytes,
             "file_bytes": FILE_BYTES,
+            "tmpfs_bytes": JOB_TMPFS_BYTES,
+            "tmpfs_inodes": JOB_TMPFS_INODES,
+            "namespaces": self.namespaces,
             "landlock": self.landlock,
             "seccomp": self.seccomp,
             "rlimits": self.rlimits,
+            "forbid_autograd": forbid_autograd,
         }
-        self.sequence += 1
-        header["id"] = self.sequence
-        self._send(header, payload)
-        cap = 4 * (2 * limits.output_bytes + limits.result_bytes) // 3 + (1 << 16)
-        line = self._read_line(time.monotonic() + limits.wall_seconds + REPLY_SLACK, cap)
+        request_r, request_w = os.pipe()
+        stdout_r, stdout_w = os.pipe()
+        stderr_r, stderr_w = os.pipe()
+        result_r, result_w = os.pipe()
         try:
-            reply = json.loads(line)
-            if reply.get("id") != self.sequence:
-                raise ZygoteDied("reply for another job")
-            outcome = Outcome(
-                stdout=base64.b64decode(reply["stdout"])[: limits.output_bytes],
-                stderr=base64.b64decode(reply["stderr"])[: limits.output_bytes],
-                result=base64.b64decode(reply["result"])[: limits.result_bytes + 1],
+            self._send(header, [request_r, stdout_w, stderr_w, result_w])
+        except BaseException:
+            for fd in (request_w, stdout_r, stderr_r, result_r):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (request_r, stdout_w, stderr_w, result_w):
+                os.close(fd)
+        streams = Streams(
+            stdout_r,
+            stderr_r,
+            result_r,
+            output_bytes=limits.output_bytes,
+            result_bytes=limits.result_bytes,
+            request_fd=request_w,
+            request=payload,
+        )
+        try:
+            reply = self._pump(
+                streams, job_id, time.monotonic() + limits.wall_seconds + REPLY_SLACK
+            )
+            streams.drain()
+        finally:
+            streams.close()
+        try:
+            end = ProcessEnd(
                 exit_code=reply["exit_code"],
                 signal=reply["signal"],
                 timed_out=bool(reply["timed_out"]),
-                overflow=str(reply["overflow"]),
                 wall_ms=float(reply["wall_ms"]),
                 cpu_seconds=float(reply["cpu_seconds"]),
                 max_rss_kb=int(reply.get("max_rss_kb", 0)),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise ZygoteDied(f"bad reply: {exc}") from None
-        if not reply.get("clean", False):
-            # The job dir could not be wiped: start the next job on a fresh tmpfs.
-            self.close()
-        return outcome
+        oom_killed = False
+        if self.cgroup is not None and end.signal == signal.SIGKILL and not end.timed_out:
+            kills = self.cgroup.oom_kills()
+            oom_killed, self._oom_kills = kills > self._oom_kills, kills
+        return streams.outcome(end, oom_killed=oom_killed)
 
-    def execute(self, payload: bytes, limits: Limits) -> Outcome:
+    def _pump(self, streams: Streams, job_id: int, deadline: float) -> dict[str, Any]:
+        """Feed and read the job's pipes until the zygote says how the job ended."""
+        assert self.sock is not None
+        with selectors.DefaultSelector() as selector:
+            streams.register(selector)
+            selector.register(self.sock.fileno(), selectors.EVENT_READ)
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise ZygoteDied("no reply in time")
+                for key, _ in selector.select(timeout=min(remaining, 1.0)):
+                    if key.fd == self.sock.fileno():
+                        reply = self._receive(deadline)
+                        if reply.get("id") != job_id:
+                            raise ZygoteDied("reply for another job")
+                        return reply
+                    if streams.handle(int(key.fd), selector):
+                        self._send({"stop": job_id}, [])
+
+    def execute(self, payload: bytes, limits: Limits, *, forbid_autograd: bool = False) -> Outcome:
         started = time.monotonic()
         for attempt in (1, 2):
             try:
-                return self._once(payload, limits)
+                return self._once(payload, limits, forbid_autograd)
             except BaseException as exc:
                 if not isinstance(exc, ZygoteDied):
                     # Interrupted mid-job (Celery's SoftTimeLimitExceeded, KeyboardInterrupt)
@@ -331,18 +429,41 @@ def interpret(job: Job, outcome: Outcome) -> SandboxResult:
     """Turn what the process did into a SandboxResult; the only place statuses are set."""
     limits = job.limits
 
-    def result(status: str, error: str, outputs: dict[str, object] | None = None) -> SandboxResult:
+    stderr = clean_text(outcome.stderr.decode("utf-8", "replace"))
+
+    def result(
+        status: str,
+        error: str,
+        outputs: dict[str, object] | None = None,
+        *,
+        autograd_blocked: bool = False,
+    ) -> SandboxResult:
         return SandboxResult(
             status=status,
             outputs=outputs or {},
             error=error,
             stdout=clean_text(outcome.stdout.decode("utf-8", "replace")),
-            stderr=clean_text(outcome.stderr.decode("utf-8", "replace")),
+            stderr=stderr,
             wall_ms=outcome.wall_ms,
+            autograd_blocked=autograd_blocked,
         )
 
     if outcome.zygote_failed:
         return result("crashed", "the sandbox failed while running this answer")
+    if job.forbid_autograd and outcome.signal == signal.SIGILL:
+        # The autograd tripwire (layers.block_autograd): decided by how the process
+        # ended, which the answer cannot fake in its favour.  The line comes from the
+        # child's faulthandler traceback, which only makes the message more precise.
+        lines = re.findall(r'File "<answer>", line (\d+)', stderr)
+        where = f" on line {lines[0]}" if lines else ""
+        return result(
+            "error",
+            f"your answer was stopped{where} when it used autograd (an autograd graph or "
+            "a forward-mode dual tensor), which is switched off in this exercise",
+            autograd_blocked=True,
+        )
+    if outcome.oom_killed:
+        return result("limit", f"memory limit exceeded ({limits.memory_mb} MiB)")
     if outcome.timed_out:
         return result(
             "timeout",
@@ -400,7 +521,9 @@ class Client:
     def run(self, job: Job) -> SandboxResult:
         payload = check_job(job)
         with self.lock:
-            outcome = self.backend_for(job).execute(payload, job.limits)
+            outcome = self.backend_for(job).execute(
+                payload, job.limits, forbid_autograd=job.forbid_autograd
+            )
         return interpret(job, outcome)
 
     def close(self) -> None:

@@ -17,7 +17,7 @@ import time
 
 from .api import Limits
 from .paths import PACKAGE_DIR, python_paths, read_only_paths
-from .supervise import Outcome, supervise
+from .supervise import Outcome, Streams, supervise
 
 _package_root: str | None = None
 
@@ -46,7 +46,7 @@ class ColdBackend:
     def close(self) -> None:
         pass
 
-    def execute(self, payload: bytes, limits: Limits) -> Outcome:
+    def execute(self, payload: bytes, limits: Limits, *, forbid_autograd: bool = False) -> Outcome:
         job_dir = tempfile.mkdtemp(prefix="agsandbox-cold-")
         result_r, result_w = os.pipe()
         spec = {
@@ -54,9 +54,14 @@ class ColdBackend:
             "cpu_seconds": limits.cpu_seconds,
             "read_only_paths": read_only_paths(),
             "job_dir": job_dir,
+            # Its own namespaces and tmpfs on job_dir as in the zygote; /tmp stays the
+            # host's (package_root lives there), denied by Landlock.
+            "namespaces": True,
+            "private_tmp": False,
             "landlock": self.landlock,
             "seccomp": self.seccomp,
             "result_fd": result_w,
+            "forbid_autograd": forbid_autograd,
         }
         paths = python_paths()
         boot = (
@@ -87,28 +92,23 @@ class ColdBackend:
         finally:
             os.close(result_w)
         assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-        try:
-            # The child reads all of stdin before anything else, so this cannot deadlock
-            # on its output pipes.
-            proc.stdin.write(payload)
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass
+        streams = Streams(
+            os.dup(proc.stdout.fileno()),
+            os.dup(proc.stderr.fileno()),
+            result_r,
+            output_bytes=limits.output_bytes,
+            result_bytes=limits.result_bytes,
+            request_fd=os.dup(proc.stdin.fileno()),
+            request=payload,
+        )
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            stream.close()
         try:
             # The clock includes the torch import: a cold job gets 30 s extra for it.
             outcome = supervise(
-                proc.pid,
-                os.dup(proc.stdout.fileno()),
-                os.dup(proc.stderr.fileno()),
-                result_r,
-                wall_seconds=limits.wall_seconds + 30.0,
-                output_bytes=limits.output_bytes,
-                result_bytes=limits.result_bytes,
-                started=started,
+                proc.pid, streams, wall_seconds=limits.wall_seconds + 30.0, started=started
             )
             proc.returncode = -1  # reaped by supervise
         finally:
-            proc.stdout.close()
-            proc.stderr.close()
             shutil.rmtree(job_dir, ignore_errors=True)
         return outcome

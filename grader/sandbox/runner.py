@@ -18,7 +18,6 @@ from typing import Any
 import torch
 
 from . import codec
-from .api import AUTOGRAD_ENTRY_POINTS
 from .formula import BinOp, Const, Expr, FormulaError, Func, Neg, Num, Var, parse
 
 ANSWER_FILENAME = "<answer>"
@@ -178,37 +177,6 @@ def _script(answer: str, inputs: dict[str, Any]) -> dict[str, Any]:
     return {"values": values, "error": error}
 
 
-# --- forbid_autograd --------------------------------------------------------------------
-
-
-def _resolve(name: str) -> tuple[Any, str]:
-    parts = name.split(".")
-    owner: Any = torch.Tensor if parts[0] == "Tensor" else torch
-    for part in parts[1:-1]:
-        owner = getattr(owner, part)
-    return owner, parts[-1]
-
-
-def forbid_autograd(used: list[str]) -> None:
-    """Replace autograd entry points by functions that record the attempt and raise."""
-    for name in AUTOGRAD_ENTRY_POINTS:
-        try:
-            owner, attr = _resolve(name)
-            getattr(owner, attr)
-        except AttributeError:
-            continue
-
-        def refuse(*_args: Any, _name: str = name, **_kwargs: Any) -> Any:
-            if _name not in used:
-                used.append(_name)
-            raise RuntimeError(
-                f"autograd is not allowed in this exercise ({_name} was called): "
-                "compute the derivative by hand"
-            )
-
-        setattr(owner, attr, refuse)
-
-
 # --- entry point ------------------------------------------------------------------------
 
 PROTOCOLS: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
@@ -220,9 +188,6 @@ PROTOCOLS: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
 
 def execute(request: dict[str, Any]) -> dict[str, Any]:
     """Run one job; never raises for anything the answer does."""
-    used: list[str] = []
-    if request.get("forbid_autograd"):
-        forbid_autograd(used)
     sys.setrecursionlimit(2000)
     try:
         try:
@@ -248,8 +213,6 @@ def execute(request: dict[str, Any]) -> dict[str, Any]:
             "outputs": {},
             "error": f"SystemExit: the answer called exit({exc.code!r})",
         }
-    if request.get("forbid_autograd"):
-        outputs["autograd_used"] = used
     return {"status": "ok", "outputs": outputs, "error": ""}
 
 

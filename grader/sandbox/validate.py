@@ -13,7 +13,7 @@ import math
 from typing import Any
 
 from . import codec
-from .api import AUTOGRAD_ENTRY_POINTS, PROTOCOLS, Job
+from .api import PROTOCOLS, Job
 
 MAX_ANSWER_CHARS = 200_000
 MAX_INPUT_BYTES = 5_000_000
@@ -133,7 +133,6 @@ def check_job(job: Job) -> bytes:
             "protocol": job.protocol,
             "answer": job.answer,
             "inputs": inputs,
-            "forbid_autograd": bool(job.forbid_autograd),
         },
         allow_nan=False,
         ensure_ascii=False,
@@ -165,11 +164,6 @@ def _check_outputs(job: Job, outputs: Any) -> None:
         "call": {"results"},
         "script": {"values", "error"},
     }[job.protocol]
-    if job.forbid_autograd:
-        expected = expected | {"autograd_used"}
-        used = outputs.get("autograd_used")
-        if not isinstance(used, list) or not all(u in AUTOGRAD_ENTRY_POINTS for u in used):
-            raise _fail("autograd_used is not a list of autograd entry points")
     if set(outputs) != expected:
         raise _fail(f"outputs has keys {sorted(outputs)[:10]}, expected {sorted(expected)}")
     if job.protocol == "formula":

@@ -2,168 +2,128 @@
 
 It runs as uid 65534 in fresh user/pid/net/ipc/uts/mount namespaces with no
 capabilities and an empty environment, sees only the interpreter, the venv, /usr,
-/etc/ld.so.cache and this package (read-only) plus a size-capped tmpfs for job dirs,
-and talks to its worker over its stdin/stdout:
+/etc/ld.so.cache and this package (read-only), and talks to its worker over one Unix
+SOCK_SEQPACKET socket (fd number in the spec), one message per request or reply:
 
-    worker -> zygote   b"%08x%08x" % (len(header), len(payload)) + header + payload
-    zygote -> worker   one JSON line per job (see ``_reply``); first a ``ready`` line
+    worker -> zygote   {"id": n, <limits and layer switches>} + 4 fds (SCM_RIGHTS):
+                       the job's request pipe (read end) and its stdout, stderr and
+                       result pipes (write ends)
+    worker -> zygote   {"stop": n}: the worker saw the job blow an output cap
+    zygote -> worker   {"id": n, "exit_code": ..., "signal": ..., ...}: how it ended
+                       (first a {"ready": true, ...} message)
 
-``header`` is JSON with the limits; ``payload`` is the job request (answer + inputs),
-which the zygote never parses: it reads it into a buffer, forks, and zeroes the buffer,
-so one student's answer is not left in the memory the next job's child inherits.
-No reference answers, secrets or database handles ever reach this process.
+The zygote never holds job data: the request, the answer, its output and its result
+travel only between the worker and the job's own child, through pipes the zygote hands
+over at fork and closes at once.  What the zygote reads is limits; what it writes is
+exit statuses.  So nothing of one student's job is in the memory the next job's child
+inherits.  No reference answers, secrets or database handles ever reach this process.
 """
 
 from __future__ import annotations
 
-import base64
+import array
 import ctypes
 import gc
 import json
 import os
-import stat
+import socket
 import sys
 import time
 from typing import Any
 
-JOBS_ROOT = "/jobs"
-MAX_HEADER = 4096
-MAX_PAYLOAD = 16 << 20
+JOBS_DIR = "/jobs"
+MAX_MESSAGE = 4096
+JOB_FDS = 4  # request, stdout, stderr, result
 
 
-def _read_exact(fd: int, buffer: bytearray) -> bool:
-    """Fill ``buffer`` from ``fd`` in place; False on EOF (the worker went away)."""
-    view = memoryview(buffer)
-    got = 0
-    while got < len(buffer):
-        n = os.readv(fd, [view[got:]])
-        if n == 0:
-            return False
-        got += n
-    return True
+def send(sock: socket.socket, document: dict[str, Any]) -> None:
+    sock.send(json.dumps(document, separators=(",", ":")).encode())
 
 
-def _write_line(fd: int, document: dict[str, Any]) -> None:
-    data = json.dumps(document, separators=(",", ":")).encode() + b"\n"
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+def receive(sock: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
+    """One message and the descriptors that came with it; (None, []) at end-of-file."""
+    fds = array.array("i")
+    data, ancillary, flags, _ = sock.recvmsg(MAX_MESSAGE, socket.CMSG_SPACE(JOB_FDS * fds.itemsize))
+    for level, kind, payload in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
+    if not data:
+        for fd in fds:
+            os.close(fd)
+        return None, []
+    if flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC):
+        for fd in fds:
+            os.close(fd)
+        raise SystemExit("truncated message from the worker")
+    return json.loads(data), list(fds)
 
 
-def wipe(path: str) -> bool:
-    """Remove a job dir whatever the job did to it (chmod 000, symlinks, deep trees).
-
-    Symlinks are removed, never followed; directories are made writable first because
-    the job (same uid) may have taken the permissions away.  Returns False if something
-    could not be removed: the worker then replaces the zygote and its tmpfs.
-    """
-    try:
-        os.chmod(path, stat.S_IRWXU, follow_symlinks=False)
-    except OSError:
-        return not os.path.lexists(path)
-    ok = True
-    try:
-        entries = list(os.scandir(path))
-    except OSError:
-        return False
-    for entry in entries:
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                ok = wipe(entry.path) and ok
-            else:
-                os.unlink(entry.path)
-        except OSError:
-            ok = False
-    try:
-        os.rmdir(path)
-    except OSError:
-        ok = False
-    return ok
-
-
-def serve(ctrl_in: int, ctrl_out: int, read_only: tuple[str, ...]) -> None:
+def serve(sock: socket.socket, read_only: tuple[str, ...], tripwires: tuple[int, ...]) -> None:
     from . import child, layers
-    from .supervise import SETUP_FAILED, supervise
+    from .supervise import SETUP_FAILED, wait_child
 
     me = os.getpid()
-    counter = 0
-    prefix = bytearray(16)
     while True:
-        if not _read_exact(ctrl_in, prefix):
+        header, fds = receive(sock)
+        if header is None:
             return
-        header_len, payload_len = int(prefix[:8], 16), int(prefix[8:], 16)
-        if header_len > MAX_HEADER or payload_len > MAX_PAYLOAD:
-            raise SystemExit("oversized frame from the worker")
-        header_buf = bytearray(header_len)
-        payload = bytearray(payload_len)
-        if not (_read_exact(ctrl_in, header_buf) and _read_exact(ctrl_in, payload)):
-            return
-        header = json.loads(header_buf)
-        counter += 1
-        job_dir = f"{JOBS_ROOT}/{counter}"
-        os.mkdir(job_dir, 0o700)
+        if "stop" in header:  # for a job that has already ended
+            continue
+        if len(fds) != JOB_FDS:
+            for fd in fds:
+                os.close(fd)
+            raise SystemExit(f"a job needs {JOB_FDS} descriptors, got {len(fds)}")
         plan = layers.LayerPlan(
             memory_mb=int(header["memory_mb"]),
             cpu_seconds=int(header["cpu_seconds"]),
             file_bytes=int(header["file_bytes"]),
             read_only_paths=read_only,
-            job_dir=job_dir,
+            job_dir=JOBS_DIR,
+            namespaces=bool(header.get("namespaces", True)),
+            tmpfs_bytes=int(header["tmpfs_bytes"]),
+            tmpfs_inodes=int(header["tmpfs_inodes"]),
             landlock=bool(header.get("landlock", True)),
             seccomp=bool(header.get("seccomp", True)),
             rlimits=bool(header.get("rlimits", True)),
+            autograd_tripwires=tripwires if header.get("forbid_autograd") else (),
         )
-        pipes = [os.pipe() for _ in range(4)]  # stdin, stdout, stderr, result
         started = time.monotonic()
         pid = os.fork()
         if pid == 0:  # the job child
             try:
                 child.setup_process(me)
-                os.close(pipes[0][1])
-                child.arrange_fds(pipes[0][0], pipes[1][1], pipes[2][1], pipes[3][1])
-                child.run_child(payload, plan)
+                child.arrange_fds(*fds)
+                child.run_child(plan)
             finally:
                 os._exit(SETUP_FAILED)
-        for i, (read_end, write_end) in enumerate(pipes):
-            os.close(write_end)
-            if i == 0:
-                os.close(read_end)
-        payload[:] = bytes(len(payload))
-        del payload
-        outcome = supervise(
+        for fd in fds:
+            os.close(fd)
+
+        def stop_requested() -> bool:
+            message, extra = receive(sock)
+            for fd in extra:
+                os.close(fd)
+            return message is not None
+
+        end = wait_child(
             pid,
-            pipes[1][0],
-            pipes[2][0],
-            pipes[3][0],
             wall_seconds=float(header["wall_seconds"]),
-            output_bytes=int(header["output_bytes"]),
-            result_bytes=int(header["result_bytes"]),
             started=started,
+            control_fd=sock.fileno(),
+            stop_requested=stop_requested,
         )
-        try:
-            clean = wipe(job_dir)
-        except (RecursionError, OSError, ValueError):
-            # e.g. a tree nested deeper than the recursion limit: give up, and let the
-            # worker replace this zygote (and its tmpfs) after this reply.
-            clean = False
-        _write_line(
-            ctrl_out,
+        send(
+            sock,
             {
                 "id": header.get("id"),
-                "stdout": base64.b64encode(outcome.stdout).decode(),
-                "stderr": base64.b64encode(outcome.stderr).decode(),
-                "result": base64.b64encode(outcome.result).decode(),
-                "exit_code": outcome.exit_code,
-                "signal": outcome.signal,
-                "timed_out": outcome.timed_out,
-                "overflow": outcome.overflow,
-                "wall_ms": outcome.wall_ms,
-                "cpu_seconds": outcome.cpu_seconds,
-                "max_rss_kb": outcome.max_rss_kb,
-                "clean": clean,
+                "exit_code": end.exit_code,
+                "signal": end.signal,
+                "timed_out": end.timed_out,
+                "wall_ms": end.wall_ms,
+                "cpu_seconds": end.cpu_seconds,
+                "max_rss_kb": end.max_rss_kb,
             },
         )
-        if not clean:
-            return
 
 
 MADV_COLLAPSE = 25  # Linux 6.1+
@@ -207,9 +167,8 @@ def rss_bytes() -> int:
 def main() -> None:
     """Entry point inside bubblewrap.  argv: [-c, <package root>, <site-packages>, <spec>]."""
     spec = json.loads(sys.argv[3])
-    # Keep the control pipe on private fds and point 0/1 elsewhere, so nothing printed by
-    # torch or Python can corrupt the protocol.
-    ctrl_in, ctrl_out = os.dup(0), os.dup(1)
+    sock = socket.socket(fileno=int(spec["control_fd"]))
+    # Nothing printed by torch or Python goes anywhere but the log (stderr).
     devnull = os.open("/dev/null", os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
@@ -224,6 +183,7 @@ def main() -> None:
 
     runner.warm_up(optim=bool(spec.get("warm_optim", True)))
     layers.prebuild_seccomp()
+    tripwires = layers.autograd_addresses()
     # bwrap --clearenv still leaves PWD, and Python's C-locale coercion sets LC_CTYPE:
     # children start with nothing at all.
     os.environ.clear()
@@ -235,16 +195,17 @@ def main() -> None:
     # to (and copy) the zygote's pages in every child.
     gc.freeze()
     huge_pages = collapse_to_huge_pages()
-    _write_line(
-        ctrl_out,
+    send(
+        sock,
         {
             "ready": True,
             "pid": os.getpid(),
             "uid": os.getuid(),
             "landlock_abi": layers.landlock_abi(),
             "rss": rss_bytes(),
+            "tasks": len(os.listdir("/proc/self/task")),
             "huge_pages": huge_pages,
             "torch": torch.__version__,
         },
     )
-    serve(ctrl_in, ctrl_out, tuple(spec["read_only"]))
+    serve(sock, tuple(spec["read_only"]), tripwires)
