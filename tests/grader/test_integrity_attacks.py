@@ -9,9 +9,11 @@ answers that only look like autograd (or differentiate numerically) keep full ma
 
 from __future__ import annotations
 
+import ast
 import base64
 import json
 import re
+import sys
 import textwrap
 from typing import Any
 
@@ -257,24 +259,33 @@ def test_autograd_reached_around_the_checks_scores_zero(body: str) -> None:
     """Each answer computes the exact gradients with autograd (the engine, forward-mode
     AD, functorch, grad_fn nodes, originals recovered through gc, code decoded at run
     time, a getattr-built name, or a forged clean result after using autograd), named
-    so that a scan of its source finds nothing.  Asserted: score 0 and feedback that
+    so that a scan of its source finds nothing; where the sandbox's run-time check
+    replaced a function the technique needs, the answer puts the original back.  Asserted: score 0 and feedback that
     names autograd."""
     outcome = _grade(PRELUDE + body)
     assert outcome.score == 0, _feedback(outcome)
     assert "autograd" in _feedback(outcome).lower(), _feedback(outcome)
 
 
-def test_an_answer_too_deeply_nested_to_parse_scores_zero_with_a_message() -> None:
-    """An autograd answer plus a line nested so deeply that Python's parser gives up
-    (``ast.parse`` and ``compile`` alike: checked here first).  Asserted: graded 0 with
-    a message, not full marks and not an exception from grade_answer."""
+def test_autograd_hidden_behind_a_line_ast_parse_cannot_build_scores_zero() -> None:
+    """The execution-engine answer plus a line 3000 unary minuses deep: at the default
+    recursion limit ``ast.parse`` raises RecursionError on it ("during ast
+    construction", checked here first), while ``compile`` at a limit of 2000 (what
+    the sandbox sets) builds and runs it.  Asserted: score 0 and feedback that names
+    autograd, whatever a source scan could or could not read."""
     deep = "_ = " + "-" * 3000 + "1\n"
-    for parse in (lambda s: __import__("ast").parse(s), lambda s: compile(s, "<a>", "exec")):
-        with pytest.raises((RecursionError, MemoryError, SyntaxError)):
-            parse(deep)
+    limit = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(1000)
+        with pytest.raises(RecursionError):
+            ast.parse(deep)
+        sys.setrecursionlimit(2000)
+        compile(deep, "<answer>", "exec")
+    finally:
+        sys.setrecursionlimit(limit)
     outcome = _grade(PRELUDE + ENGINE + deep)
-    assert outcome.score == 0
-    assert outcome.results["output"].strip(), outcome.results
+    assert outcome.score == 0, _feedback(outcome)
+    assert "autograd" in _feedback(outcome).lower(), _feedback(outcome)
 
 
 # The reference solution, and two more by-hand answers that merely look like autograd.
