@@ -17,7 +17,8 @@ and wrong answers to chain-rule and fix-runtime-error). One fault after another:
                    and started again 3 s later
   pg-stop          PostgreSQL stopped (pg_ctl -m fast) for 5 s
   disk-fill        answers that fill the job directory's tmpfs (512 MB) while others run
-  disk-fill-outside  the job tmpfs of both zygotes filled from outside for 10 s
+  disk-fill-outside  256 MB written into both zygotes' /jobs from outside for 10 s (each
+                     job mounts its own tmpfs there: none may notice)
 
 After each: every answer accepted during it must be final within 60 s of recovery;
 duplicates (more than one final write for a submission, from the status-log trigger)
@@ -303,7 +304,9 @@ def fault_disk_fill_outside(stack: Stack, flow: Flow, sab: Saboteur) -> dict[str
         try:
             with open(path, "wb") as out:
                 chunk = b"\0" * (16 << 20)
-                for _ in range(64):  # 1 GB at most; the tmpfs holds 512 MB
+                # The zygote's /jobs is a directory in bwrap's root tmpfs; every job mounts
+                # its own tmpfs over it, so this must not reach any job (256 MB at most).
+                for _ in range(16):
                     out.write(chunk)
                     written += len(chunk)
         except OSError as exc:

@@ -7,17 +7,20 @@ five points, as a student's answer to d/dx sin(x^2)), timed end to end from the 
 process: validation of the job, transport, fork, layers, torch, result validation.
 
 (a) cold: a fresh ``python -I -S`` per job that imports torch (ColdBackend, its layers on)
-(b) bare: the zygote in bubblewrap, fork with no per-job layer (no rlimits, Landlock,
-    seccomp, no_new_privs): the floor
+(b) bare: the zygote in bubblewrap, fork with no per-job layer (no namespaces, rlimits,
+    Landlock, seccomp, no_new_privs, cgroup): the floor
+(c0) every layer but the job's own namespaces and tmpfs (the sandbox as it was before
+    them), to price that layer in the same run
 (c) full: the zygote with every layer (what ``run()`` uses for most answers: the zygote
     without torch.optim; answers that mention torch.optim go to the one with it,
-    measured too)
+    measured too), and (c'') a "by hand" job (the autograd tripwire on top)
 plus jobs/s with two zygotes driven concurrently, and the RSS of zygote and child.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import multiprocessing
 import os
@@ -99,15 +102,15 @@ def throughput(n_per_zygote: int, workers: int = 2) -> float:
     return workers * n_per_zygote / elapsed
 
 
-def interleaved(clients: list[Client], n: int) -> list[list[float]]:
+def interleaved(runs: list[tuple[Client, Job]], n: int) -> list[list[float]]:
     """Alternate the clients job by job, so drift in the machine hits them equally."""
-    for client in clients:
+    for client, _ in runs:
         timed(client, 0, warmup=5)
-    samples: list[list[float]] = [[] for _ in clients]
+    samples: list[list[float]] = [[] for _ in runs]
     for _ in range(n):
-        for client, bucket in zip(clients, samples, strict=True):
+        for (client, job), bucket in zip(runs, samples, strict=True):
             started = time.perf_counter()
-            result = client.run(JOB)
+            result = client.run(job)
             bucket.append((time.perf_counter() - started) * 1000)
             assert result.status == "ok", result
     return samples
@@ -189,14 +192,30 @@ def main() -> None:
         f"zygote start (bwrap + torch import + warm-up): "
         f"{(time.perf_counter() - started) * 1000:.0f} ms"
     )
-    bare = Client(ZygoteBackend(landlock=False, seccomp=False, rlimits=False, optim=False))
+    bare = Client(
+        ZygoteBackend(
+            landlock=False,
+            seccomp=False,
+            rlimits=False,
+            namespaces=False,
+            optim=False,
+            cgroup=False,
+        )
+    )
+    shared = Client(ZygoteBackend(namespaces=False, optim=False))
     optim = Client(ZygoteBackend(optim=True))
-    full_samples, bare_samples, optim_samples = interleaved([full, bare, optim], args.jobs)
-    bare.close()
-    optim.close()
+    by_hand = dataclasses.replace(JOB, forbid_autograd=True)
+    full_samples, bare_samples, shared_samples, by_hand_samples, optim_samples = interleaved(
+        [(full, JOB), (bare, JOB), (shared, JOB), (full, by_hand), (optim, JOB)], args.jobs
+    )
+    for client in (bare, shared, optim):
+        client.close()
     b = summary("(b) bare fork of the zygote", bare_samples)
+    c0 = summary("(c0) layers without the job's own namespaces", shared_samples)
     c = summary("(c) full sandbox (zygote + layers)", full_samples)
     summary("(c') the same, zygote with torch.optim", optim_samples)
+    summary("(c'') a by-hand job (autograd tripwire)", by_hand_samples)
+    print(f"the job's own namespaces and tmpfs: {c['p50'] - c0['p50']:+.2f} ms at p50")
 
     cold = Client(ColdBackend())
     a = summary("(a) cold process per job", timed(cold, args.cold_jobs, warmup=1))
