@@ -8,6 +8,8 @@ configuration table in README.md.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,6 +27,19 @@ _DEV_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
 SECRET_KEY = env_str("SECRET_KEY", _DEV_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+# The HMAC key of variant seeds and check points (exercises/spec.py): with it, hidden
+# check points can be computed, so it is a secret like SECRET_KEY. A development default
+# is derived from the development SECRET_KEY under its own label, so `make run` keeps
+# the same variants across restarts; production must set it. Changing it changes the
+# variants and points of everything graded afterwards, regrades included.
+GRADER_SEED_KEY = env_str(
+    "GRADER_SEED_KEY",
+    hmac.new(SECRET_KEY.encode(), b"autograd-course grader seed key", hashlib.sha256).hexdigest()
+    if DEBUG
+    else "",
+)
+if not GRADER_SEED_KEY:
+    raise ImproperlyConfigured("GRADER_SEED_KEY must be set when DEBUG is off")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

@@ -170,6 +170,7 @@ class Stack:
             "PYTHONUNBUFFERED": "1",
             "DEBUG": "0",
             "SECRET_KEY": self._secret,
+            "GRADER_SEED_KEY": self._seed_key,
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "0",
             "DATABASE_URL": self.database_url,
@@ -180,6 +181,7 @@ class Stack:
         }
 
     _secret = secrets.token_urlsafe(48)
+    _seed_key = secrets.token_hex(32)
 
     def say(self, message: str) -> None:
         if not self.quiet:

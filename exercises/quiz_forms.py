@@ -39,6 +39,8 @@ class QuizForm(forms.Form):
                         "hx-trigger": "input changed delay:300ms",
                         "hx-target": f"#preview-{question['id']}",
                         "hx-swap": "innerHTML",
+                        # An unreadable formula answers 400 with the reason to show.
+                        "data-swap-errors": "",
                     }
                 )
 

@@ -37,16 +37,21 @@ def formula_preview(request: HttpRequest) -> HttpResponse:
     (the quiz page calls it as the student types)."""
     key = next((k for k in request.GET if k.startswith("q_")), "")
     text = request.GET.get(key, "") if key else ""
-    context: dict[str, Any] = {"text": text.strip()[:MAX_ANSWER_CHARS]}
-    if context["text"]:
+    text = text.strip()
+    context: dict[str, Any] = {"text": text[:MAX_ANSWER_CHARS]}
+    status = 200
+    if text:
         try:
-            expr = parse(context["text"])
+            # Uncut: the parser itself says "too long" (checked before any work).
+            expr = parse(text)
         except FormulaError as exc:
-            context["error"] = str(exc)
+            # 400 so that no client takes it for a reading; the quiz page swaps it in
+            # anyway (data-swap-errors, static/js/answer.js) so the student sees why.
+            context["error"], status = str(exc), 400
         else:
             context["read_as"] = expr.to_text()
             context["mathml"] = latex_to_mathml(expr.to_latex())
-    return render(request, "exercises/quiz_formula_preview.html", context)
+    return render(request, "exercises/quiz_formula_preview.html", context, status=status)
 
 
 def quiz_list(request: HttpRequest) -> HttpResponse:

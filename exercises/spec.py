@@ -9,6 +9,7 @@ torch and the standard library.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -86,16 +87,40 @@ def script_value(name: str) -> Callable[[Outputs], Any]:
     return get
 
 
+# Variant seeds and check points are derived with HMAC-SHA256 under a server-side key, so
+# that nobody without the key can compute a student's hidden points from public facts
+# (student id, slug, attempt number) and fit a curve through them. The Django side sets
+# the key once at start-up (exercises/apps.py, from settings.GRADER_SEED_KEY); this module
+# stays free of Django because exercise content imports it.
+_seed_key: bytes | None = None
+
+
+def configure_seed_key(key: bytes) -> None:
+    """Set the key of ``variant_seed`` and ``inputs_rng`` for this process."""
+    global _seed_key
+    if not key:
+        raise ValueError("the seed key must not be empty")
+    _seed_key = key
+
+
+def _keyed(message: str) -> bytes:
+    if _seed_key is None:
+        # Never fall back to an unkeyed derivation: that is the predictable one.
+        raise RuntimeError("exercises.spec.configure_seed_key() has not been called")
+    return hmac.new(_seed_key, message.encode(), hashlib.sha256).digest()
+
+
 def variant_seed(student_key: str | int, slug: str) -> int:
     """The seed of one student's variant of one exercise: stable across attempts and
-    regrades, different between neighbours."""
-    digest = hashlib.sha256(f"{student_key}:{slug}".encode()).hexdigest()
-    return int(digest[:12], 16)
+    regrades (for one key), different between neighbours, unpredictable without the key.
+    48 bits, so it fits the seed columns (BigIntegerField)."""
+    return int.from_bytes(_keyed(f"variant:{student_key}:{slug}")[:6], "big")
 
 
 def inputs_rng(seed: int, attempt: int) -> random.Random:
-    """The random source for one attempt's check inputs (points, batches)."""
-    return random.Random(f"{seed}:{attempt}")
+    """The random source for one attempt's check inputs (points, batches). Keyed as well:
+    a seed alone (shown to staff, stored with the submission) does not give the points."""
+    return random.Random(_keyed(f"inputs:{seed}:{attempt}"))
 
 
 # --- helpers for authors ----------------------------------------------------------------

@@ -3,7 +3,11 @@
 Framework-free (torch only). Decoded sandbox outputs arrive as torch tensors, Python
 numbers or (nested) lists; both sides are brought to float64 tensors, then compared
 on shape, non-finite values and a relative+absolute tolerance, and the feedback names
-the first element that differs."""
+the first element that differs.
+
+`compare` never raises on the student's side: whatever JSON-like value or tensor the
+student produced (None, strings, dicts, ragged lists, huge integers, refused values), the
+answer is a failing Comparison that says what was given."""
 
 from __future__ import annotations
 
@@ -13,34 +17,78 @@ from typing import Any
 
 import torch
 
+from .sandbox.codec import MAX_DEPTH, Refused
+
+_NONFINITE = ("nan", "inf", "-inf")
+
 
 @dataclass(frozen=True)
 class Comparison:
     ok: bool
     message: str
+    # When the student's value is of the wrong kind (not a matter of numbers): what it is
+    # ("a dict", "a str as value 2") and what was expected, so that a caller can say
+    # "Your function returned {got}, expected {want}".
+    got: str = ""
+    want: str = ""
+
+
+def _wrong_kind(got: str, want: str) -> Comparison:
+    return Comparison(False, f"expected {want}, got {got}", got=got, want=want)
 
 
 def _describe(value: Any) -> str:
+    if value is None:
+        return "None"
     if isinstance(value, torch.Tensor):
-        return f"tensor of shape {tuple(value.shape)}"
-    return type(value).__name__
+        return f"a tensor of shape {tuple(value.shape)}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            float(value)
+        except OverflowError:
+            return "an integer too large to compare"
+        return "an int"
+    if isinstance(value, list | tuple):
+        if _depth_over(value, MAX_DEPTH):
+            return f"a list nested more than {MAX_DEPTH} levels deep"
+        return "a list that is not an array of numbers"
+    name = type(value).__name__
+    return f"an {name}" if name[:1] in "aeiou" else f"a {name}"
 
 
-def _as_tensor(value: Any) -> torch.Tensor | None:
+def _depth_over(value: Any, limit: int) -> bool:
+    """Is ``value`` nested deeper than ``limit`` lists? (iterative: no recursion limit)"""
+    level = [value]
+    for _ in range(limit + 1):
+        level = [item for v in level if isinstance(v, list | tuple) for item in v]
+        if not level:
+            return False
+    return True
+
+
+def _as_tensor(value: Any, depth: int = 0) -> torch.Tensor | None:
+    """``value`` as a float64 tensor, or None if it is not a (rectangular) number array."""
     if isinstance(value, torch.Tensor):
+        if value.is_complex() or value.dim() > MAX_DEPTH:
+            return None
         return value.detach().to(torch.float64)
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return torch.tensor(float(value), dtype=torch.float64)
-    if isinstance(value, str) and value in ("nan", "inf", "-inf"):
-        return torch.tensor(float(value), dtype=torch.float64)
-    if isinstance(value, list | tuple):
         try:
-            parts = [_as_tensor(v) for v in value]
-            if any(p is None for p in parts):
-                return None
-            return torch.stack(parts) if parts else torch.zeros(0, dtype=torch.float64)  # type: ignore[arg-type]
+            return torch.tensor(float(value), dtype=torch.float64)
+        except OverflowError:  # an int beyond float64
+            return None
+    if isinstance(value, str) and value in _NONFINITE:
+        return torch.tensor(float(value), dtype=torch.float64)
+    if isinstance(value, list | tuple) and depth < MAX_DEPTH:
+        parts = [_as_tensor(v, depth + 1) for v in value]
+        if any(p is None for p in parts):
+            return None
+        if not parts:
+            return torch.zeros(0, dtype=torch.float64)
+        try:
+            return torch.stack(parts)  # type: ignore[arg-type]
         except RuntimeError:  # ragged
             return None
     return None
@@ -59,23 +107,30 @@ def compare(
     strict_tensor: bool = False,
 ) -> Comparison:
     """Compare `actual` (the student's) with `expected` (the reference's)."""
+    if isinstance(actual, Refused):  # the parent would not build it; says why already
+        return Comparison(False, actual.message)
     if expected is None:
         # Used by misconceptions that predict "no gradient at all" (e.g. w.grad is None).
         return Comparison(actual is None, "matches" if actual is None else "expected no value")
     if actual is None:
-        return Comparison(False, "no value was produced")
+        return Comparison(False, "no value was produced", got="None", want="a value")
     if isinstance(expected, tuple | list) and not _is_numeric_list(expected):
         # A tuple of values (e.g. the (dL/dw, dL/db) pair): compare element-wise.
         if not isinstance(actual, tuple | list) or len(actual) != len(expected):
-            return Comparison(False, f"expected {len(expected)} values, got {_describe(actual)}")
+            return _wrong_kind(_describe(actual), f"{len(expected)} values")
         for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
             result = compare(a, e, rtol=rtol, atol=atol, strict_tensor=strict_tensor)
             if not result.ok:
-                return Comparison(False, f"value {i + 1}: {result.message}")
+                return Comparison(
+                    False,
+                    f"value {i + 1}: {result.message}",
+                    got=f"{result.got} as value {i + 1}" if result.got else "",
+                    want=result.want,
+                )
         return Comparison(True, "matches")
     if strict_tensor and isinstance(expected, torch.Tensor):
         if not isinstance(actual, torch.Tensor):
-            return Comparison(False, f"expected a tensor, got {_describe(actual)}")
+            return _wrong_kind(_describe(actual), "a tensor")
         if actual.dtype != expected.dtype:
             return Comparison(False, f"dtype is {actual.dtype}, expected {expected.dtype}")
         if actual.requires_grad != expected.requires_grad:
@@ -88,7 +143,7 @@ def compare(
     if e is None:
         raise TypeError(f"expected value of unsupported type {type(expected).__name__}")
     if a is None:
-        return Comparison(False, f"expected a number or tensor, got {_describe(actual)}")
+        return _wrong_kind(_describe(actual), "a number or tensor")
     if a.shape != e.shape:
         if a.numel() == e.numel() == 1:
             a = a.reshape(e.shape)

@@ -203,6 +203,9 @@ def _run_checks(
             strict_tensor=check.strict_tensor,
         )
         message = why_missing if (why_missing and not result.ok) else result.message
+        if not why_missing and result.got and spec.protocol == "call":
+            # The compared value is exactly what the student's function returned.
+            message = f"Your function returned {result.got}, expected {result.want}."
         tests.append(_test(check, check.max_score if result.ok else 0.0, message))
         if not result.ok:
             failed.append(check)

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "a-long-random-production-secret-key-for-the-deploy-check-0123456789",
+    "GRADER_SEED_KEY": "a-production-seed-key-for-the-deploy-check",
     "ALLOWED_HOSTS": "course.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://course.example.org",
 }
@@ -23,7 +24,7 @@ def test_docker_compose_file_is_valid_and_wires_all_four_services() -> None:
         [compose, "-f", str(ROOT / "docker-compose.yml"), "config"],
         capture_output=True,
         text=True,
-        env={**os.environ, "SECRET_KEY": "x"},
+        env={**os.environ, "SECRET_KEY": "x", "GRADER_SEED_KEY": "x"},
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
@@ -31,7 +32,7 @@ def test_docker_compose_file_is_valid_and_wires_all_four_services() -> None:
         [compose, "-f", str(ROOT / "docker-compose.yml"), "config", "--services"],
         capture_output=True,
         text=True,
-        env={**os.environ, "SECRET_KEY": "x"},
+        env={**os.environ, "SECRET_KEY": "x", "GRADER_SEED_KEY": "x"},
         timeout=60,
     )
     assert set(services.stdout.split()) == {"web", "worker", "redis", "postgres"}
@@ -76,3 +77,18 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_seed_key() -> None:
+    env = _production_env()
+    del env["GRADER_SEED_KEY"]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "GRADER_SEED_KEY must be set when DEBUG is off" in result.stderr

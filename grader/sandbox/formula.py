@@ -24,6 +24,11 @@ from dataclasses import dataclass
 
 MAX_LENGTH = 500
 MAX_DEPTH = 40
+# Height of the parsed tree. MAX_DEPTH bounds brackets, signs and powers, but a run of
+# operations builds a chain (`x+x+...`, or implicit products `xxx...`: 500 characters
+# make a 499-deep tree) that the printers and the evaluator walk recursively, two frames
+# a level: 250 keeps them far below Python's stack limit inside a web request.
+MAX_HEIGHT = 250
 
 FUNCTIONS = ("sigmoid", "sqrt", "tanh", "sin", "cos", "tan", "exp", "log", "abs", "ln")
 CONSTANTS = ("pi", "e")
@@ -416,10 +421,35 @@ def _canonical_number(text: str) -> str:
     return f"{whole}.{frac}" if dot and frac else whole
 
 
+def height(expr: Expr) -> int:
+    """The number of levels of ``expr``'s tree, counted without recursion."""
+    tallest = 0
+    stack: list[tuple[Expr, int]] = [(expr, 1)]
+    while stack:
+        node, level = stack.pop()
+        tallest = max(tallest, level)
+        if isinstance(node, Func):
+            stack.append((node.arg, level + 1))
+        elif isinstance(node, Neg):
+            stack.append((node.operand, level + 1))
+        elif isinstance(node, BinOp):
+            stack += [(node.left, level + 1), (node.right, level + 1)]
+    return tallest
+
+
 def parse(text: str) -> Expr:
-    """Parse ``text`` as a formula in x, or raise FormulaError saying what is wrong."""
+    """Parse ``text`` as a formula in x, or raise FormulaError saying what is wrong.
+
+    A formula that parses can be printed (``to_text``, ``to_latex``) and evaluated
+    without running into Python's recursion limit."""
     if not isinstance(text, str):
         raise FormulaError("the formula must be text")
     if len(text) > MAX_LENGTH:
-        raise FormulaError(f"the formula is too long (at most {MAX_LENGTH} characters)")
-    return _Parser(tokenize(text)).parse()
+        raise FormulaError(f"the formula is too long: at most {MAX_LENGTH} characters")
+    expr = _Parser(tokenize(text)).parse()
+    if height(expr) > MAX_HEIGHT:
+        raise FormulaError(
+            f"the formula is nested too deeply: at most {MAX_HEIGHT} operations inside one "
+            "another (each implicit multiplication, as in 'xx', counts as one)"
+        )
+    return expr

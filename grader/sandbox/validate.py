@@ -3,7 +3,9 @@
 The child's result is untrusted bytes.  ``check_result`` parses it (bounded), checks it
 against the protocol's schema and the request it answers (same points count, same call
 ids, same read paths), and cleans every string so it can be stored in PostgreSQL (no NUL,
-no lone surrogates).  Anything else is an ``InvalidResult``.
+no lone surrogates).  Anything else is an ``InvalidResult``, except one thing: a value
+that is well formed but out of bounds (``codec.Problem.of_value``) is what the student's
+code returned, so it is replaced by a refused value that fails only its own check.
 """
 
 from __future__ import annotations
@@ -149,10 +151,15 @@ def _fail(message: str) -> InvalidResult:
     return InvalidResult(message)
 
 
-def _check_encoded(value: Any, budget: list[int], what: str) -> None:
-    problem = codec.validate(value, budget)
-    if problem:
-        raise _fail(f"{what}: {problem}")
+def _checked(value: Any, budget: list[int], what: str, returned: str) -> Any:
+    """``value`` if it is a valid encoding within bounds; a refused value saying
+    "{returned} …" if it is well formed but out of bounds; else InvalidResult."""
+    problem = codec.check(value, budget)
+    if problem is None:
+        return value
+    if problem.of_value:
+        return codec.refused(f"{returned} {problem.message}.")
+    raise _fail(f"{what}: {problem.message}")
 
 
 def _check_outputs(job: Job, outputs: Any) -> None:
@@ -171,10 +178,10 @@ def _check_outputs(job: Job, outputs: Any) -> None:
         if not isinstance(values, list) or len(values) != len(job.inputs["points"]):
             raise _fail("values is not a list with one value per point")
         for value in values:
-            if isinstance(value, bool) or not (
+            # The formula evaluator returns floats only: anything else is forged.
+            if not (
                 (isinstance(value, float) and math.isfinite(value))
-                or isinstance(value, int)
-                or value in codec.NONFINITE
+                or (isinstance(value, str) and value in codec.NONFINITE)
             ):
                 raise _fail("values must be numbers")
         if not isinstance(outputs["read_as"], str) or len(outputs["read_as"]) > 4000:
@@ -188,7 +195,9 @@ def _check_outputs(job: Job, outputs: Any) -> None:
             if not isinstance(entry, dict) or len(entry) != 1:
                 raise _fail(f"result {call_id!r} must have exactly one of value, error")
             if "value" in entry:
-                _check_encoded(entry["value"], budget, f"result {call_id!r}")
+                entry["value"] = _checked(
+                    entry["value"], budget, f"result {call_id!r}", "Your function returned"
+                )
             elif not isinstance(entry.get("error"), str) or len(entry["error"]) > MAX_ERROR_CHARS:
                 raise _fail(f"result {call_id!r} has no value and no error message")
     else:
@@ -196,7 +205,7 @@ def _check_outputs(job: Job, outputs: Any) -> None:
         if not isinstance(values, dict) or set(values) != set(job.inputs.get("read", [])):
             raise _fail("values does not answer exactly the requested paths")
         for path, value in values.items():
-            _check_encoded(value, budget, f"value {path!r}")
+            values[path] = _checked(value, budget, f"value {path!r}", f"Your code left {path} as")
         error = outputs["error"]
         if error is not None and (not isinstance(error, str) or len(error) > MAX_ERROR_CHARS):
             raise _fail("error must be null or a short string")

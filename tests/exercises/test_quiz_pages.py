@@ -114,3 +114,40 @@ def test_answers_sent_after_the_time_ran_out_are_refused_with_a_reason(
     assert "0 / 20" in page
     attempt.refresh_from_db()
     assert attempt.timed_out and attempt.answers == {}
+
+
+HOSTILE_FORMULAS = [
+    ("x" * 500, "nested too deeply"),
+    ("(" * 300 + "x" + ")" * 300, "too long"),
+    ("(" * 100 + "x" + ")" * 100, "nested too deeply"),
+    ("x^" * 400 + "x", "too long"),
+    ("x^" * 100 + "x", "nested too deeply"),
+    ("-" * 2000 + "x", "too long"),
+    ("x+" * 249 + "x", ""),  # long but flat: read
+]
+
+
+@pytest.mark.parametrize(("text", "said"), HOSTILE_FORMULAS)
+def test_the_formula_preview_refuses_unreadable_formulas_with_a_400_and_a_reason(
+    quiz, client_for, text: str, said: str
+) -> None:  # type: ignore[no-untyped-def]
+    response = client_for.get("/quizzes/formula-preview", {"q_chain-log": text})
+    page = response.content.decode()
+    if not said:
+        assert response.status_code == 200 and "Read as:" in page
+        return
+    assert response.status_code == 400
+    assert "Cannot read this yet" in page and said in page
+
+
+def test_an_unreadable_quiz_formula_is_graded_zero_with_the_reason(quiz, client_for) -> None:  # type: ignore[no-untyped-def]
+    client_for.post(f"/quizzes/{SLUG}/start")
+    spec = load_quiz_spec(SLUG)
+    formula_id = next(iter(spec.formulas))
+    response = client_for.post(
+        f"/quizzes/{SLUG}/attempts/1/", {f"q_{formula_id}": "x" * 500}, follow=True
+    )
+    assert response.status_code == 200
+    attempt = QuizAttempt.objects.get()
+    result = next(t for t in attempt.results["tests"] if t["question"] == formula_id)
+    assert result["score"] == 0 and "nested too deeply" in result["output"]

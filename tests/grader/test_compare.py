@@ -1,8 +1,11 @@
 import math
 
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from grader.compare import compare
+from grader.compare import Comparison, compare
+from grader.sandbox.codec import Refused
 
 
 def test_it_accepts_values_within_tolerance() -> None:
@@ -56,3 +59,60 @@ def test_missing_and_wrongly_typed_values_fail_with_a_reason() -> None:
 def test_none_expected_means_no_value() -> None:
     assert compare(None, None).ok
     assert not compare(1.0, None).ok
+
+
+# --- whatever the student's value, compare answers -------------------------------------
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**400), max_value=10**400),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=5),
+    st.sampled_from(["nan", "inf", "-inf"]),
+)
+_json_like = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.tuples(inner, inner),
+        st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    ),
+    max_leaves=20,
+)
+_DTYPES = [torch.float64, torch.float32, torch.float16, torch.bfloat16, torch.int64, torch.int8]
+_DTYPES += [torch.uint8, torch.bool, torch.complex64]
+_tensors = st.builds(
+    lambda shape, dtype: torch.zeros(shape, dtype=dtype),
+    st.lists(st.integers(0, 3), max_size=3),
+    st.sampled_from(_DTYPES),
+)
+_expected = st.sampled_from(
+    [1.0, [1.0, 2.0], [torch.tensor(0.5), 2.0], torch.zeros(2, 3), None, [[1.0, 2.0], [3.0, 4.0]]]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(actual=st.one_of(_json_like, _tensors, st.lists(_tensors, max_size=3)), expected=_expected)
+def test_compare_never_raises_on_a_student_value(actual: object, expected: object) -> None:
+    for strict in (False, True):
+        result = compare(actual, expected, strict_tensor=strict)
+        assert isinstance(result.ok, bool) and result.message
+
+
+def test_wrong_kinds_say_what_was_given_and_what_was_expected() -> None:
+    result = compare(10**400, 1.0)
+    assert not result.ok and result.got == "an integer too large to compare"
+    ragged = compare([[1.0], [1.0, 2.0]], [[1.0, 2.0], [3.0, 4.0]])
+    assert ragged.got == "a list that is not an array of numbers"
+    paired = compare([0.5, "x"], [torch.tensor(0.5), 2.0])
+    assert paired.got == "a str as value 2" and paired.want == "a number or tensor"
+    deep: object = 1.0
+    for _ in range(100):
+        deep = [deep]
+    assert "nested more than" in compare(deep, 1.0).message
+
+
+def test_a_refused_value_fails_with_its_own_message() -> None:
+    result = compare(Refused("Your function returned a tensor of rank 9."), 1.0)
+    assert result == Comparison(False, "Your function returned a tensor of rank 9.")

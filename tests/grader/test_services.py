@@ -84,6 +84,19 @@ def test_grading_stores_the_score_checks_and_student_score(course, student) -> N
     assert score.is_solved and score.best_submission_id == right.pk
 
 
+def test_a_value_too_large_to_compare_ends_graded_with_the_reason_not_retried(
+    course, student
+) -> None:  # type: ignore[no-untyped-def]
+    answer = "def grads(x, y, w, b):\n    return (10**400, 1.0)\n"
+    sub = submission_create(student=student, exercise=course["bce-manual-gradients"], answer=answer)
+    assert submission_grade(submission_id=sub.pk) is not None
+    sub.refresh_from_db()
+    assert (sub.status, sub.score, sub.grade_attempts, sub.error_message) == ("graded", 0, 1, "")
+    visible = sub.results["tests"][0]
+    assert visible["output"].startswith("Your function returned an integer too large to compare")
+    assert Score.objects.get(student=student).attempts == 1
+
+
 def test_grading_twice_is_safe(course, student) -> None:  # type: ignore[no-untyped-def]
     sub = submission_create(student=student, exercise=course["chain-rule"], answer="2x cos(x^2)")
     assert submission_grade(submission_id=sub.pk) is not None

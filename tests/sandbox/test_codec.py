@@ -98,12 +98,95 @@ def test_validate_rejects_malformed(bad: object) -> None:
 
 
 def test_validate_budget() -> None:
-    assert codec.validate(list(range(100)), [50]) == "value is too large"
-    big = {
+    assert (
+        codec.validate(list(range(100)), [50]) == "a value too large to compare (too many numbers)"
+    )
+    empty = {
         "__tensor__": True,
         "dtype": "float32",
-        "shape": [0, 10**9],
+        "shape": [0, codec.MAX_ELEMENTS],
         "requires_grad": False,
         "data": [],
     }
-    assert codec.validate(big) == ""
+    assert codec.validate(empty) == ""
+    assert codec.decode(empty).shape == (0, codec.MAX_ELEMENTS)
+
+
+def _tensor(shape: list[int], data: object, dtype: str = "float64") -> dict[str, object]:
+    return {
+        "__tensor__": True,
+        "dtype": dtype,
+        "shape": shape,
+        "requires_grad": False,
+        "data": data,
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        (10**400, "an integer too large to compare (100000…000 has 401 digits"),
+        (-(2**63) - 1, "integer too large"),
+        ([1.0, {"a": 2**64}], "integer too large"),
+        (
+            _tensor([0, 10**30], []),
+            "a tensor of shape [0, 1000000000000000000000000000000], larger",
+        ),
+        (_tensor([0, 10**9], []), "larger than the 1,000,000 elements"),
+        (_tensor([1001, 1001], []), "larger than"),
+        (_tensor([1] * 9, [[[[[[[[[1.0]]]]]]]]]), "rank 9"),
+        (_tensor([1], [2**70], "int64"), "outside its range"),
+        (_tensor([1], [2**70], "float64"), "integer too large"),
+        (_tensor([2], [300, 1], "int8"), "int8 holding 300, outside its range [-128, 127]"),
+        (_tensor([1], [-1], "uint8"), "outside its range [0, 255]"),
+        (_tensor([1], [2**31], "int32"), "outside its range"),
+        (
+            [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],
+            "nested more than",
+        ),
+    ],
+)
+def test_out_of_bounds_values_are_value_problems(value: object, said: str) -> None:
+    problem = codec.check(value)
+    assert problem is not None and problem.of_value
+    assert said in problem.message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        _tensor([1], [2], "bool"),
+        _tensor([1], [1.5], "int64"),
+        _tensor([1], ["nan"], "int8"),
+        _tensor([2, 2], [[1.0, 2.0], [3.0]]),
+        _tensor([2], [[1.0], [2.0]]),
+        {"__refused__": "forged by the child"},
+        {"__tensor__": True, "dtype": "float64"},
+    ],
+)
+def test_malformed_encodings_are_not_value_problems(value: object) -> None:
+    problem = codec.check(value)
+    assert problem is not None and not problem.of_value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        _tensor([0] + [4] * (codec.MAX_RANK - 1), []),
+        _tensor([3], [2**63 - 1, -(2**63), 0], "int64"),
+        _tensor([2], [-128, 127], "int8"),
+        _tensor([3], [True, 0, 1], "bool"),
+        _tensor([2], ["nan", 2**62], "float32"),
+        _tensor([3, 0], [[], [], []]),
+        2**63 - 1,
+    ],
+)
+def test_values_at_the_bounds_pass_and_decode(value: object) -> None:
+    assert codec.check(value) is None
+    codec.decode(value)
+
+
+def test_the_child_may_not_send_the_refused_marker_and_the_parent_decodes_it() -> None:
+    with pytest.raises(codec.CodecError, match="reserved"):
+        codec.encode({"__refused__": "x"})
+    assert codec.decode([codec.refused("why")]) == [codec.Refused("why")]

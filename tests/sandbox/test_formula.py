@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from grader.sandbox.formula import MAX_LENGTH, FormulaError, parse
+from grader.sandbox.formula import MAX_HEIGHT, MAX_LENGTH, FormulaError, height, parse
 from grader.sandbox.runner import evaluate
 
 
@@ -96,6 +96,18 @@ def test_length_and_depth_limits() -> None:
     parse("(" * 20 + "x" + ")" * 20)
     # A long flat formula is fine and renders without recursion trouble.
     assert parse("+".join(["x"] * 240)).to_text().count("x") == 240
+
+
+def test_a_run_of_operations_is_bounded_so_printing_never_recurses_too_deep() -> None:
+    with pytest.raises(FormulaError, match="nested too deeply"):
+        parse("x" * MAX_LENGTH)  # implicit products: a 499-deep chain
+    with pytest.raises(FormulaError, match="nested too deeply"):
+        parse("x" * (MAX_HEIGHT + 1))
+    with pytest.raises(FormulaError, match="too long: at most"):
+        parse("-" * 2000 + "x")
+    at_bound = parse("x" * MAX_HEIGHT)
+    assert height(at_bound) == MAX_HEIGHT
+    assert at_bound.to_text().count("x") == MAX_HEIGHT and at_bound.to_latex()
 
 
 def test_latex() -> None:
