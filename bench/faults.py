@@ -300,6 +300,7 @@ def fault_disk_fill_outside(stack: Stack, flow: Flow, sab: Saboteur) -> dict[str
     paths = []
     for i, zygote in stack.zygotes().items():
         path = Path(f"/proc/{zygote}/root/jobs/outside-fill")
+        paths.append(path)
         written = 0
         try:
             with open(path, "wb") as out:
@@ -310,10 +311,9 @@ def fault_disk_fill_outside(stack: Stack, flow: Flow, sab: Saboteur) -> dict[str
                     out.write(chunk)
                     written += len(chunk)
         except OSError as exc:
-            filled[i] = written >> 20
-            paths.append(path)
             if exc.errno != 28:
-                filled[i] = -1
+                written = -1
+        filled[i] = written >> 20 if written >= 0 else -1
     time.sleep(10)
     for path in paths:
         with contextlib.suppress(OSError):
