@@ -16,7 +16,7 @@ and wrong answers to chain-rule and fix-runtime-error). One fault after another:
   redis-restart    Redis stopped with jobs queued (no persistence: the queue is lost)
                    and started again 3 s later
   pg-stop          PostgreSQL stopped (pg_ctl -m fast) for 5 s
-  disk-fill        answers that fill the job directory's tmpfs (512 MB) while others run
+  disk-fill        answers that fill their job's own tmpfs (64 MiB, 4096 files) while others run
   disk-fill-outside  256 MB written into both zygotes' /jobs from outside for 10 s (each
                      job mounts its own tmpfs there: none may notice)
 

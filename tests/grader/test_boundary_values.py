@@ -31,11 +31,7 @@ def _forging(value: object) -> str:
     exits before the runner can write the real one."""
     document = {
         "status": "ok",
-        # bce-manual-gradients is a by-hand exercise: its outputs report autograd use.
-        "outputs": {
-            "results": {call_id: {"value": value} for call_id in CALL_IDS},
-            "autograd_used": [],
-        },
+        "outputs": {"results": {call_id: {"value": value} for call_id in CALL_IDS}},
         "error": "",
     }
     # base64: the by-hand integrity check refuses the name requires_grad in the text.
