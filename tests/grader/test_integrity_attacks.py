@@ -99,7 +99,7 @@ def test_values_built_to_crash_the_comparison_are_graded_zero_with_feedback(
 def test_infinities_are_compared_and_named_not_crashed_on() -> None:
     """inf is a value JSON can carry (as "inf"): compared like any other, it fails with
     feedback that names it, and nothing in the worker raises."""
-    outcome = _grade("(float('inf'), float('-inf'))")
+    outcome = _grade("def grads(x, y, w, b):\n    return float('inf'), float('-inf')\n")
     assert outcome.score == 0
     text = _feedback(outcome)
     assert "got inf (not a finite number)" in text, text
