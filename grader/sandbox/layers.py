@@ -269,7 +269,13 @@ def enter_private_namespaces(plan: LayerPlan) -> None:
         # In bubblewrap: the jail's root tmpfs becomes read-only too, so that without
         # Landlock the job's own tmpfs is still the only place it can write.
         for place in ("/tmp", "/dev/shm"):
-            if os.path.isdir(place):
+            if not os.path.isdir(place):
+                continue
+            if any(path.startswith(place + "/") for path in plan.read_only_paths):
+                # The venv or the interpreter lives below it (a checkout in /tmp): keep
+                # those binds visible, and make the jail's own tmpfs there read-only.
+                _mount(None, place, None, MS_REMOUNT | MS_BIND | MS_RDONLY | locked, "")
+            else:
                 _mount(plan.job_dir, place, None, MS_BIND, "")
         _mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, "")
     _mount(None, "/proc", None, MS_REMOUNT | MS_BIND | MS_RDONLY | locked, "")
