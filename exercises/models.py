@@ -97,12 +97,15 @@ class Quiz(models.Model):
 
 class QuizAttempt(models.Model):
     """One student's attempt at a quiz: started, then submitted (by the student or by
-    the clock), then graded. `seed` fixes the variant, so a regrade is identical."""
+    the clock: queued for a worker), then graded by a worker, as an exercise answer is.
+    `seed` fixes the variant, so a regrade is identical."""
 
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress"
-        SUBMITTED = "submitted"
+        SUBMITTED = "submitted"  # stored and queued for grading
+        RUNNING = "running"  # a worker claimed it
         GRADED = "graded"
+        ERROR = "error"  # grading failed every time it was tried
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
     student = models.ForeignKey(
@@ -121,6 +124,11 @@ class QuizAttempt(models.Model):
     score = models.FloatField(null=True, blank=True)
     max_score = models.FloatField()
     results = models.JSONField(default=dict, blank=True)
+    # The grading pipeline's bookkeeping, as on grader.Submission.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    grading_started_at = models.DateTimeField(null=True, blank=True)
+    grade_attempts = models.PositiveSmallIntegerField(default=0)
+    error_message = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -137,6 +145,10 @@ class QuizAttempt(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.IN_PROGRESS
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (self.Status.GRADED, self.Status.ERROR)
 
     def seconds_left(self, at: datetime | None = None) -> float | None:
         if self.deadline_at is None:

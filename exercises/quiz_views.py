@@ -17,8 +17,7 @@ from .quiz_selectors import quiz_results_for_student, quiz_standing, quiz_standi
 from .quiz_services import (
     MAX_ANSWER_CHARS,
     QuizRefused,
-    quiz_attempt_close_if_expired,
-    quiz_attempt_grade,
+    quiz_attempt_is_expired,
     quiz_attempt_start,
     quiz_attempt_submit,
 )
@@ -62,10 +61,6 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(quizzes_active(), slug=slug)
     standing = quiz_standing(student=_student(request), quiz=quiz)
-    for attempt in standing.attempts:  # an attempt whose time ran out shows as graded
-        if attempt.is_open:
-            quiz_attempt_close_if_expired(attempt=attempt)
-    standing = quiz_standing(student=_student(request), quiz=quiz)
     context = {"quiz": quiz, "standing": standing, "intro": render_statement(quiz.intro_md)}
     return render(request, "exercises/quiz_detail.html", context)
 
@@ -106,9 +101,36 @@ def _answer_text(question: dict[str, Any], answers: dict[str, Any]) -> str:
     return "; ".join(str(texts.get(c, c)) for c in chosen)
 
 
+def _attempt_context(attempt: QuizAttempt, form: QuizForm) -> dict[str, Any]:
+    """What the attempt page and its status fragment show for the attempt's state."""
+    rows = form.rows()
+    results = None
+    graded_rows: list[tuple[QuestionRow, dict[str, Any] | None, str]] = []
+    if attempt.status == QuizAttempt.Status.GRADED:
+        results = quiz_results_for_student(attempt)
+        # Each question next to its result and the answer that was given.
+        by_id = {t["question"]: t for t in results["tests"]}
+        graded_rows = [
+            (row, by_id.get(row.question["id"]), _answer_text(row.question, attempt.answers))
+            for row in rows
+        ]
+    expired = quiz_attempt_is_expired(attempt)
+    return {
+        "quiz": attempt.quiz,
+        "attempt": attempt,
+        "rows": rows,
+        "results": results,
+        "graded_rows": graded_rows,
+        # Submitted and waiting for a worker, or open with its time up (the page's clock
+        # or the sweep submits it): the page shows progress and polls.
+        "pending": attempt.status in ("submitted", "running") or expired,
+        "expired": expired,
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def quiz_attempt(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    attempt = quiz_attempt_close_if_expired(attempt=_own_attempt(request, slug, number))
+    attempt = _own_attempt(request, slug, number)
     quiz: Quiz = attempt.quiz
     params = load_quiz_spec(quiz.slug).params(attempt.seed)
     form = QuizForm(request.POST or None, quiz=quiz, params=params)
@@ -122,24 +144,14 @@ def quiz_attempt(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             if attempt.timed_out:
                 messages.error(request, TIME_UP)
         return redirect("exercises:quiz_attempt", slug=slug, number=number)
-    if attempt.status == QuizAttempt.Status.SUBMITTED:
-        attempt = quiz_attempt_grade(attempt_id=attempt.pk)  # a grading that failed earlier
-    rows = form.rows()
-    results = None
-    graded_rows: list[tuple[QuestionRow, dict[str, Any] | None, str]] = []
-    if attempt.status == QuizAttempt.Status.GRADED:
-        results = quiz_results_for_student(attempt)
-        # Each question next to its result and the answer that was given.
-        by_id = {t["question"]: t for t in results["tests"]}
-        graded_rows = [
-            (row, by_id.get(row.question["id"]), _answer_text(row.question, attempt.answers))
-            for row in rows
-        ]
-    context = {
-        "quiz": quiz,
-        "attempt": attempt,
-        "rows": rows,
-        "results": results,
-        "graded_rows": graded_rows,
-    }
-    return render(request, "exercises/quiz_attempt.html", context)
+    return render(request, "exercises/quiz_attempt.html", _attempt_context(attempt, form))
+
+
+@require_GET
+def quiz_attempt_state(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """The attempt's state as a fragment, polled by the page while it is being graded:
+    progress until a worker has graded it, then the result (read-only: no GET writes)."""
+    attempt = _own_attempt(request, slug, number)
+    params = load_quiz_spec(attempt.quiz.slug).params(attempt.seed)
+    form = QuizForm(None, quiz=attempt.quiz, params=params)
+    return render(request, "exercises/_quiz_attempt_state.html", _attempt_context(attempt, form))

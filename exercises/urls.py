@@ -14,4 +14,9 @@ urlpatterns = [
     path(
         "quizzes/<slug:slug>/attempts/<int:number>/", quiz_views.quiz_attempt, name="quiz_attempt"
     ),
+    path(
+        "quizzes/<slug:slug>/attempts/<int:number>/state",
+        quiz_views.quiz_attempt_state,
+        name="quiz_attempt_state",
+    ),
 ]

@@ -53,6 +53,7 @@ def _grade_formula(
     seed: int,
     attempt: int,
     wall_seconds: float,
+    cpu_seconds: int | None,
 ) -> dict[str, Any]:
     text = answer.strip() if isinstance(answer, str) else ""
     if not text:
@@ -69,6 +70,7 @@ def _grade_formula(
         seed=seed,
         attempt=attempt,
         wall_seconds=wall_seconds,
+        cpu_seconds=cpu_seconds,
     )
     check = outcome.results["tests"][0]
     misconception = outcome.results["extra"].get("misconception")
@@ -93,6 +95,7 @@ def grade_quiz(
     seed: int,
     attempt: int = 1,
     wall_seconds: float = 5.0,
+    cpu_seconds: int | None = None,
 ) -> QuizOutcome:
     """Grade every question of `spec` for the variant `seed`; unanswered questions score 0."""
     started = time.perf_counter()
@@ -103,7 +106,13 @@ def grade_quiz(
         if question["kind"] == "formula":
             tests.append(
                 _grade_formula(
-                    spec, question, answer, seed=seed, attempt=attempt, wall_seconds=wall_seconds
+                    spec,
+                    question,
+                    answer,
+                    seed=seed,
+                    attempt=attempt,
+                    wall_seconds=wall_seconds,
+                    cpu_seconds=cpu_seconds,
                 )
             )
             continue

@@ -1,8 +1,9 @@
 """A student takes the autograd quiz in a real browser (Debian Chromium via Playwright):
 log in through the form, start an attempt, answer choice, numeric (their own numbers)
 and formula questions, submit, and read the score, the misconception named and how
-each formula was read. Grading is synchronous in the request (formulas through the
-sandbox), so no Celery worker is involved."""
+each formula was read. A real Celery worker grades the attempt (formulas through the
+sandbox), as it grades exercise answers; the page shows progress and the result arrives
+without a reload."""
 
 from datetime import timedelta
 
@@ -15,7 +16,7 @@ from exercises.models import Quiz, QuizAttempt
 from exercises.quiz import load_quiz_spec
 from grader.quiz_grading import reference_quiz_answers
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("worker")]
 SLUG = "autograd-quiz"
 
 
@@ -52,6 +53,8 @@ def _answer(page: Page, question: dict, value: object) -> None:  # type: ignore[
 def test_student_takes_the_quiz_and_sees_score_feedback_and_formula_readings(
     course,
     live_server,
+    celery_worker_process,
+    broker_app,
     page: Page,  # type: ignore[no-untyped-def]
 ) -> None:
     _open_quiz()
@@ -78,7 +81,6 @@ def test_student_takes_the_quiz_and_sees_score_feedback_and_formula_readings(
     )  # read as you type
     expect(page.locator("#preview-chain-log math")).to_be_visible()
     page.click("#quiz-submit")
-
     expect(page.locator("#quiz-score")).to_have_text("16 / 20", timeout=30_000)
     expect(page.locator(".summary")).to_contain_text("10 of 12 questions right.")
     wrong = page.locator("#result-chain-cos-cube")
@@ -97,7 +99,13 @@ def test_student_takes_the_quiz_and_sees_score_feedback_and_formula_readings(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_page_submits_itself_when_the_time_is_up(course, live_server, page: Page) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_submits_itself_when_the_time_is_up(
+    course,
+    live_server,
+    celery_worker_process,
+    broker_app,
+    page: Page,  # type: ignore[no-untyped-def]
+) -> None:
     _open_quiz(time_limit_seconds=4)
     _log_in(page, live_server.url)
     page.click("#start-form button[type=submit]")

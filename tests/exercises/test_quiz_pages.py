@@ -1,4 +1,7 @@
-"""The quiz pages with Django's test client: take the quiz, see the result."""
+"""The quiz pages with Django's test client: take the quiz, see it queued and graded.
+
+The pages only store and show; grading is the worker's (`quiz_attempt_grade`, called
+here as the task would call it)."""
 
 from datetime import timedelta
 
@@ -8,6 +11,7 @@ from django.utils import timezone
 
 from exercises.models import Quiz, QuizAttempt
 from exercises.quiz import load_quiz_spec
+from exercises.quiz_services import quiz_attempt_grade
 from grader.quiz_grading import reference_quiz_answers
 
 SLUG = "autograd-quiz"
@@ -59,7 +63,16 @@ def test_a_student_takes_the_quiz_and_sees_score_misconceptions_and_formula_read
     response = client_for.post(response["Location"], _form(attempt, answers))
     assert response.status_code == 302
     attempt.refresh_from_db()
-    assert attempt.status == "graded" and attempt.score == 17
+    assert attempt.status == "submitted" and attempt.score is None  # queued, not graded here
+    page = client_for.get(response["Location"]).content.decode()
+    assert "queued for grading" in page and 'hx-trigger="every 1s"' in page
+    state = f"/quizzes/{SLUG}/attempts/1/state"
+    assert "queued for grading" in client_for.get(state).content.decode()
+    attempt.refresh_from_db()
+    assert attempt.status == "submitted"  # polling wrote nothing
+    quiz_attempt_grade(attempt_id=attempt.pk)  # the worker
+    fragment = client_for.get(state).content.decode()
+    assert "17 / 20" in fragment and "hx-trigger" not in fragment  # polling stops
     page = client_for.get(response["Location"]).content.decode()
     assert "17 / 20" in page and "10 of 12 questions right." in page
     assert 'data-name="missing-inner-factor"' in page
@@ -111,9 +124,26 @@ def test_answers_sent_after_the_time_ran_out_are_refused_with_a_reason(
     )
     page = response.content.decode()
     assert "Time was up before your answers arrived" in page
-    assert "0 / 20" in page
     attempt.refresh_from_db()
     assert attempt.timed_out and attempt.answers == {}
+    quiz_attempt_grade(attempt_id=attempt.pk)
+    assert "0 / 20" in client_for.get(f"/quizzes/{SLUG}/attempts/1/").content.decode()
+
+
+def test_viewing_an_attempt_whose_time_ran_out_writes_nothing(quiz, client_for, student) -> None:  # type: ignore[no-untyped-def]
+    """The page says the attempt is being closed and polls; closing it is the sweep's
+    (or the page's own clock's) job, never a GET's."""
+    client_for.post(f"/quizzes/{SLUG}/start")
+    attempt = QuizAttempt.objects.get(student=student)
+    QuizAttempt.objects.filter(pk=attempt.pk).update(
+        deadline_at=timezone.now() - timedelta(minutes=5)
+    )
+    for url in (f"/quizzes/{SLUG}/", f"/quizzes/{SLUG}/attempts/1/"):
+        assert client_for.get(url).status_code == 200
+    page = client_for.get(f"/quizzes/{SLUG}/attempts/1/").content.decode()
+    assert "being closed and graded" in page and 'name="q_chain-log"' not in page
+    attempt.refresh_from_db()
+    assert attempt.status == "in_progress"
 
 
 HOSTILE_FORMULAS = [
@@ -149,5 +179,7 @@ def test_an_unreadable_quiz_formula_is_graded_zero_with_the_reason(quiz, client_
     )
     assert response.status_code == 200
     attempt = QuizAttempt.objects.get()
+    quiz_attempt_grade(attempt_id=attempt.pk)
+    attempt.refresh_from_db()
     result = next(t for t in attempt.results["tests"] if t["question"] == formula_id)
     assert result["score"] == 0 and "nested too deeply" in result["output"]
