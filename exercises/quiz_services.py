@@ -265,8 +265,6 @@ def quiz_attempt_grade(*, attempt_id: int) -> QuizAttempt | None:
             answers=attempt.answers,
             seed=attempt.seed,
             attempt=attempt.number,
-            wall_seconds=settings.GRADER_SANDBOX_WALL_SECONDS,
-            cpu_seconds=settings.GRADER_SANDBOX_CPU_SECONDS,
         )
     except Exception:
         logger.exception("grading quiz attempt %s failed", attempt_id)

@@ -1,7 +1,8 @@
 """Grading one answer against one exercise: the pure pipeline, no database.
 
-Used by the Celery task (through services.submission_grade), the `grade` command and
-`checkcourse`, so all three grade identically. The student's part runs only in the
+Used by the Celery tasks (through services.submission_grade and the quiz's
+quiz_attempt_grade), the `grade` command and `checkcourse`, with the same limits
+(`sandbox_limits`), so all of them grade identically. The student's part runs only in the
 sandbox; the expected values are computed here, in the trusted process, with torch
 autograd, after (and independently of) the sandbox run."""
 
@@ -10,8 +11,10 @@ from __future__ import annotations
 import logging
 import random
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
+
+from django.conf import settings
 
 from exercises.course import ExerciseSpec
 from exercises.spec import AnswerFailed, Check, inputs_rng
@@ -44,10 +47,14 @@ def variant_params(spec: ExerciseSpec, seed: int) -> dict[str, Any]:
     return spec.grading.variant(random.Random(seed))
 
 
-def _limits(spec: ExerciseSpec, wall_seconds: float, cpu_seconds: int | None) -> Limits:
-    limits = Limits(wall_seconds=float(spec.limits.get("wall_seconds", wall_seconds)))
-    cpu = spec.limits.get("cpu_seconds", cpu_seconds)
-    return limits if cpu is None else replace(limits, cpu_seconds=int(cpu))
+def sandbox_limits(spec: ExerciseSpec) -> Limits:
+    """The one source of an answer's sandbox limits, whoever grades it (the worker, a
+    regrade, a quiz, `manage.py grade`, `checkcourse`): the site's settings, unless the
+    exercise's info.json sets its own."""
+    return Limits(
+        wall_seconds=float(spec.limits.get("wall_seconds", settings.GRADER_SANDBOX_WALL_SECONDS)),
+        cpu_seconds=int(spec.limits.get("cpu_seconds", settings.GRADER_SANDBOX_CPU_SECONDS)),
+    )
 
 
 def _test(check: Check, score: float, output: str) -> dict[str, Any]:
@@ -88,8 +95,6 @@ def grade_answer(
     parts: dict[str, Any] | None = None,
     seed: int,
     attempt: int,
-    wall_seconds: float = 5.0,
-    cpu_seconds: int | None = None,
 ) -> GradeOutcome:
     started = time.perf_counter()
     params = variant_params(spec, seed)
@@ -116,7 +121,7 @@ def grade_answer(
                     protocol=spec.protocol,
                     answer=answer,
                     inputs=inputs,
-                    limits=_limits(spec, wall_seconds, cpu_seconds),
+                    limits=sandbox_limits(spec),
                     forbid_autograd=spec.by_hand,
                 )
             )

@@ -52,8 +52,6 @@ def _grade_formula(
     *,
     seed: int,
     attempt: int,
-    wall_seconds: float,
-    cpu_seconds: int | None,
 ) -> dict[str, Any]:
     text = answer.strip() if isinstance(answer, str) else ""
     if not text:
@@ -69,8 +67,6 @@ def _grade_formula(
         answer=text,
         seed=seed,
         attempt=attempt,
-        wall_seconds=wall_seconds,
-        cpu_seconds=cpu_seconds,
     )
     check = outcome.results["tests"][0]
     misconception = outcome.results["extra"].get("misconception")
@@ -94,8 +90,6 @@ def grade_quiz(
     answers: dict[str, Any],
     seed: int,
     attempt: int = 1,
-    wall_seconds: float = 5.0,
-    cpu_seconds: int | None = None,
 ) -> QuizOutcome:
     """Grade every question of `spec` for the variant `seed`; unanswered questions score 0."""
     started = time.perf_counter()
@@ -104,17 +98,7 @@ def grade_quiz(
     for question in spec.questions:
         answer = answers.get(question["id"])
         if question["kind"] == "formula":
-            tests.append(
-                _grade_formula(
-                    spec,
-                    question,
-                    answer,
-                    seed=seed,
-                    attempt=attempt,
-                    wall_seconds=wall_seconds,
-                    cpu_seconds=cpu_seconds,
-                )
-            )
+            tests.append(_grade_formula(spec, question, answer, seed=seed, attempt=attempt))
             continue
         part = grade_part(question, answer, params)
         tests.append(_result(question, float(part["score"]), part["output"]))

@@ -156,8 +156,6 @@ def submission_grade(*, submission_id: int) -> Submission | None:
             parts=submission.parts,
             seed=submission.seed,
             attempt=submission.attempt,
-            wall_seconds=settings.GRADER_SANDBOX_WALL_SECONDS,
-            cpu_seconds=settings.GRADER_SANDBOX_CPU_SECONDS,
         )
     except Exception:
         logger.exception("grading submission %s failed", submission_id)

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exercises.course import CourseError, load_spec
@@ -23,7 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("slug")
         parser.add_argument("answer_file")
         parser.add_argument(
-            "--student", default="cli", help="whose variant to grade (default: cli)"
+            "--student",
+            default="cli",
+            help="whose variant to grade: a username (that student's own numbers and "
+            "points, as the worker gives them) or any other label (default: cli)",
         )
         parser.add_argument("--attempt", type=int, default=1)
         parser.add_argument(
@@ -46,15 +50,20 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {path}: {exc}") from exc
         if spec.protocol == "formula":
             answer = answer.strip()
+        student = User.objects.filter(username=options["student"]).first()
         outcome = grade_answer(
             spec,
             answer=answer,
             parts=json.loads(options["parts"]),
-            seed=variant_seed(options["student"], spec.slug),
+            # The worker's seed for a known student (services.submission_create).
+            seed=variant_seed(student.pk if student else options["student"], spec.slug),
             attempt=options["attempt"],
         )
         payload = {
             "exercise": spec.slug,
+            "student": options["student"],
+            "attempt": options["attempt"],
+            "params": outcome.results["extra"].get("params", {}),
             "status": "graded",
             "score": outcome.score,
             "max_score": outcome.max_score,
@@ -64,4 +73,4 @@ class Command(BaseCommand):
             "checks": outcome.results["tests"],
             "timings_ms": outcome.timings,
         }
-        sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+        self.stdout.write(json.dumps(payload, indent=2, default=str))
