@@ -27,9 +27,9 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 
 
 def post_worker_init(worker: object) -> None:
-    """Load the exercise specs (and torch) before the first request, then keep what is
-    loaded out of the garbage collector's reach (exercises.course.freeze_loaded_objects:
-    a full collection walked ~1,000,000 objects, ~0.5 s of CPU each time)."""
+    """Load the exercise specs before the first request (without their grading modules:
+    a web process never imports torch), then keep what is loaded out of the garbage
+    collector's reach (exercises.course.freeze_loaded_objects)."""
     from exercises.course import freeze_loaded_objects
 
     freeze_loaded_objects()

@@ -208,14 +208,14 @@ def _median_time_to_solve(exercise: Exercise) -> tuple[timedelta | None, float |
 
 
 def misconceptions_for(*, exercise: Exercise, limit: int = 10) -> list[MisconceptionRow]:
-    rows = (
+    rows = list(
         Submission.objects.filter(exercise=exercise)
         .exclude(misconception="")
         .values("misconception")
         .annotate(n=Count("id"), students=Count("student_id", distinct=True), example=Max("id"))
         .order_by("-n", "misconception")[:limit]
     )
-    messages = _misconception_messages(exercise.slug)
+    messages = _misconception_messages([r["example"] for r in rows])
     return [
         MisconceptionRow(
             name=r["misconception"],
@@ -228,17 +228,13 @@ def misconceptions_for(*, exercise: Exercise, limit: int = 10) -> list[Misconcep
     ]
 
 
-def _misconception_messages(slug: str) -> dict[str, str]:
-    """What each misconception tells the student, from the exercise's content on disk
-    (synthetic or removed exercises have none)."""
-    try:
-        from exercises.course import load_spec
-
-        spec = load_spec(slug)
-    except Exception:  # content missing or invalid: the names alone still help
-        return {}
-    grading = getattr(spec, "grading", None)
-    return {m.name: m.message for m in getattr(grading, "misconceptions", [])}
+def _misconception_messages(example_ids: list[int]) -> dict[str, str]:
+    """What each misconception told the student, as stored with an example submission
+    (so a staff page never loads the exercise's grading module, and with it torch)."""
+    rows = Submission.objects.filter(pk__in=example_ids).values_list(
+        "misconception", "results__extra__misconception__message"
+    )
+    return {name: message for name, message in rows if name and isinstance(message, str)}
 
 
 def exercise_stats(*, exercise: Exercise) -> ExerciseStats:

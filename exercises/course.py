@@ -3,9 +3,14 @@
 A folder holds `info.json` (metadata), `statement.md` (Markdown with $LaTeX$ and
 `{{ param }}` placeholders), `starter.py|txt`, `solution.py|txt` (the reference answer,
 as a student would submit it), `grading.py` (trusted: inputs, expected outputs, checks,
-misconceptions) and `wrong/<misconception>.py|txt` (answers that must be recognised as
-that misconception). See docs/authoring.md. Every problem is reported as a CourseError
-that names the file.
+misconceptions), `variant.py` (optional, standard library only: each student's own
+numbers) and `wrong/<misconception>.py|txt` (answers that must be recognised as that
+misconception). See docs/authoring.md. Every problem is reported as a CourseError that
+names the file.
+
+`grading.py` imports torch, and only a grading process needs it: a spec imports it on
+first use of ``spec.grading``. Showing an exercise (statement, starter, the student's
+numbers through ``spec.params``) imports neither, so a web process never loads torch.
 """
 
 from __future__ import annotations
@@ -14,11 +19,13 @@ import hashlib
 import importlib.util
 import json
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Generic, TypeVar
@@ -29,6 +36,7 @@ from django.utils.dateparse import parse_datetime
 from .spec import VISIBILITIES, Check, GradingModule, Misconception
 
 SpecT = TypeVar("SpecT")
+_grading_lock = threading.Lock()
 
 PROTOCOLS = ("formula", "call", "script", "none")
 KINDS = ("formula", "code", "numeric", "choice")
@@ -60,9 +68,27 @@ class ExerciseSpec:
     score_policy: str
     parts: list[dict[str, Any]]
     limits: dict[str, float]
-    grading: GradingModule | None
+    # Imports and checks grading.py (and torch) when called; None: nothing to grade.
+    load_grading: Callable[[], GradingModule] | None
+    variant: Callable[[random.Random], dict[str, Any]] | None = None
     wrong_answers: dict[str, str] = field(default_factory=dict)
     content_hash: str = ""
+    _grading: GradingModule | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def grading(self) -> GradingModule | None:
+        """The trusted grading module, loaded on first use (see the module docstring)."""
+        if self.load_grading is None:
+            return None
+        if self._grading is None:
+            with _grading_lock:
+                if self._grading is None:
+                    self._grading = self.load_grading()
+        return self._grading
+
+    def params(self, seed: int) -> dict[str, Any]:
+        """The variant parameters of one seed (empty without a variant)."""
+        return dict(self.variant(random.Random(seed))) if self.variant else {}
 
     @property
     def max_score(self) -> float:
@@ -178,15 +204,28 @@ def _load_grading(path: Path, slug: str) -> GradingModule:
     misconceptions = list(getattr(module, "MISCONCEPTIONS", []))
     if not all(isinstance(m, Misconception) for m in misconceptions):
         raise CourseError(f"{path}: MISCONCEPTIONS must be a list of Misconception")
-    grading = GradingModule(
+    if hasattr(module, "variant"):
+        raise CourseError(f"{path}: 'variant' belongs in variant.py (standard library only)")
+    return GradingModule(
         inputs=module.inputs,
         expected=module.expected,
         checks=checks,
         misconceptions=misconceptions,
     )
-    if hasattr(module, "variant"):
-        grading.variant = module.variant
-    return grading
+
+
+def load_variant(
+    folder: Path, module_name: str
+) -> Callable[[random.Random], dict[str, Any]] | None:
+    """``variant`` from a folder's variant.py, if it has one."""
+    path = folder / "variant.py"
+    if not path.exists():
+        return None
+    module = import_content_module(path, module_name)
+    variant = getattr(module, "variant", None)
+    if not callable(variant):
+        raise CourseError(f"{path}: must define 'variant(rng)'")
+    return variant  # type: ignore[no-any-return]
 
 
 def _hash_folder(folder: Path) -> str:
@@ -202,10 +241,12 @@ def load_folder(folder: Path) -> ExerciseSpec:
     slug = folder.name
     info = _load_info(folder / "info.json")
     protocol = info["protocol"]
-    grading = None
+    load_grading = None
     solution = ""
     if protocol != "none":
-        grading = _load_grading(folder / "grading.py", slug)
+        if not (folder / "grading.py").exists():
+            raise CourseError(f"{folder / 'grading.py'}: missing")
+        load_grading = partial(_load_grading, folder / "grading.py", slug)
         solution = _read(_first(folder, "solution"))
     elif not info.get("parts"):
         raise CourseError(f"{folder / 'info.json'}: an exercise without a protocol needs parts")
@@ -233,7 +274,8 @@ def load_folder(folder: Path) -> ExerciseSpec:
         score_policy=info.get("score_policy", "best"),
         parts=list(info.get("parts", [])),
         limits=dict(info.get("limits", {})),
-        grading=grading,
+        load_grading=load_grading,
+        variant=load_variant(folder, f"course_variant_{slug.replace('-', '_')}"),
         wrong_answers=wrong,
         content_hash=_hash_folder(folder),
     )
@@ -288,21 +330,24 @@ def load_spec(slug: str) -> ExerciseSpec:
     return _exercises.get(slug)
 
 
-def preload_specs() -> int:
-    """Load every exercise's spec (and with it torch and the grading modules) now, at a
-    process's start, rather than in its first requests; returns how many loaded. A
-    broken folder is logged and left for `checkcourse` to report, not raised."""
+def preload_specs(*, grading: bool = False) -> int:
+    """Load every exercise's spec now, at a process's start, rather than in its first
+    requests; with ``grading`` (a grading process) also the grading modules, and with
+    them torch. Returns how many loaded. A broken folder is logged and left for
+    `checkcourse` to report, not raised."""
     loaded = 0
     for folder in exercise_folders():
         try:
-            load_spec(folder.name)
+            spec = load_spec(folder.name)
+            if grading:
+                _ = spec.grading
             loaded += 1
         except CourseError:
             logger.exception("exercise folder %s does not load", folder)
     return loaded
 
 
-def freeze_loaded_objects() -> None:
+def freeze_loaded_objects(*, grading: bool = False) -> None:
     """Preload the specs, then move every object that exists now out of the garbage
     collector's reach (gc.freeze), for long-lived processes: gunicorn workers and Celery
     worker processes. With torch loaded a process tracks ~1,000,000 objects, and each
@@ -310,6 +355,6 @@ def freeze_loaded_objects() -> None:
     an answer, every few hundred requests."""
     import gc
 
-    preload_specs()
+    preload_specs(grading=grading)
     gc.collect()
     gc.freeze()

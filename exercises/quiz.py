@@ -1,4 +1,5 @@
-"""Reading quiz folders from disk: `exercises/content/<slug>/quiz.json` (+ grading.py).
+"""Reading quiz folders from disk: `exercises/content/<slug>/quiz.json` (+ variant.py,
+grading.py).
 
 A quiz is a list of questions of three kinds. `choice` and `numeric` questions have
 the same schema as an exercise's parts and are graded in the trusted process;
@@ -6,17 +7,21 @@ the same schema as an exercise's parts and are graded in the trusted process;
 protocol, seeded points, torch autograd for the expected values), so each one is
 turned into a small ExerciseSpec here and graded by the same `grade_answer`.
 
-`grading.py` is optional and trusted: `variant(rng)` for per-student numbers used by
-the prompts (`{{ name }}`) and numeric answers (`answer_param`), and `FORMULAS`, a dict
-of question id → FormulaQuestion. See docs/authoring.md."""
+`variant.py` is optional, standard library only: `variant(rng)` for per-attempt numbers
+used by the prompts (`{{ name }}`) and numeric answers (`answer_param`). `grading.py` is
+trusted and imports torch: `FORMULAS`, a dict of question id → FormulaQuestion, loaded on
+first use of ``spec.formulas`` (by a grading process: a web process never imports it).
+See docs/authoring.md."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +32,12 @@ from .course import (
     ExerciseSpec,
     FolderCache,
     _check_part,
+    _grading_lock,
     _hash_folder,
     _read,
     content_dir,
     import_content_module,
+    load_variant,
     read_json_object,
 )
 from .spec import Check, FormulaQuestion, GradingModule, random_points
@@ -54,8 +61,21 @@ class QuizSpec:
     score_policy: str
     questions: list[dict[str, Any]]
     variant: Any = None  # Callable[[random.Random], dict[str, Any]]
-    formulas: dict[str, ExerciseSpec] = field(default_factory=dict)
+    # Imports grading.py (torch) and builds the formula questions' specs when called.
+    load_formulas: Callable[[], dict[str, ExerciseSpec]] = dict
     content_hash: str = ""
+    _formulas: dict[str, ExerciseSpec] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    @property
+    def formulas(self) -> dict[str, ExerciseSpec]:
+        """Question id → a one-check formula exercise, loaded on first use."""
+        if self._formulas is None:
+            with _grading_lock:
+                if self._formulas is None:
+                    self._formulas = self.load_formulas()
+        return self._formulas
 
     @property
     def max_score(self) -> float:
@@ -133,14 +153,37 @@ def _load_info(path: Path) -> dict[str, Any]:
     return info
 
 
-def _load_grading(path: Path, slug: str) -> tuple[Any, dict[str, FormulaQuestion]]:
+def _load_grading(path: Path, slug: str) -> dict[str, FormulaQuestion]:
     if not path.exists():
-        return None, {}
+        return {}
     module = import_content_module(path, f"course_quiz_{slug.replace('-', '_')}")
+    if hasattr(module, "variant"):
+        raise CourseError(f"{path}: 'variant' belongs in variant.py (standard library only)")
     formulas = dict(getattr(module, "FORMULAS", {}))
     if not all(isinstance(f, FormulaQuestion) for f in formulas.values()):
         raise CourseError(f"{path}: FORMULAS must map question ids to FormulaQuestion")
-    return getattr(module, "variant", None), formulas
+    return formulas
+
+
+def _load_formulas(
+    folder: Path, slug: str, questions: list[dict[str, Any]]
+) -> dict[str, ExerciseSpec]:
+    formulas = _load_grading(folder / "grading.py", slug)
+    specs: dict[str, ExerciseSpec] = {}
+    for question in questions:
+        if question["kind"] != "formula":
+            continue
+        if question["id"] not in formulas:
+            raise CourseError(
+                f"{folder / 'grading.py'}: FORMULAS has no entry for question {question['id']!r}"
+            )
+        specs[question["id"]] = _formula_spec(slug, folder, question, formulas[question["id"]])
+    extra = set(formulas) - set(specs)
+    if extra:
+        raise CourseError(
+            f"{folder / 'grading.py'}: FORMULAS names unknown formula questions {sorted(extra)}"
+        )
+    return specs
 
 
 def _formula_spec(
@@ -181,7 +224,7 @@ def _formula_spec(
         score_policy="best",
         parts=[],
         limits={},
-        grading=GradingModule(
+        load_grading=lambda: GradingModule(
             inputs=inputs, expected=expected, checks=[check], misconceptions=list(fq.misconceptions)
         ),
         wrong_answers=dict(question.get("wrong", {})),
@@ -192,22 +235,9 @@ def load_quiz_folder(folder: Path) -> QuizSpec:
     slug = folder.name
     path = folder / "quiz.json"
     info = _load_info(path)
-    variant, formulas = _load_grading(folder / "grading.py", slug)
     questions = list(info["questions"])
-    specs: dict[str, ExerciseSpec] = {}
-    for question in questions:
-        if question["kind"] != "formula":
-            continue
-        if question["id"] not in formulas:
-            raise CourseError(
-                f"{folder / 'grading.py'}: FORMULAS has no entry for question {question['id']!r}"
-            )
-        specs[question["id"]] = _formula_spec(slug, folder, question, formulas[question["id"]])
-    extra = set(formulas) - set(specs)
-    if extra:
-        raise CourseError(
-            f"{folder / 'grading.py'}: FORMULAS names unknown formula questions {sorted(extra)}"
-        )
+    if any(q["kind"] == "formula" for q in questions) and not (folder / "grading.py").exists():
+        raise CourseError(f"{folder / 'grading.py'}: missing (the quiz has formula questions)")
     minutes = info.get("time_limit_minutes")
     if minutes is not None and (not isinstance(minutes, int | float) or minutes <= 0):
         raise CourseError(f"{path}: 'time_limit_minutes' must be a positive number")
@@ -224,8 +254,8 @@ def load_quiz_folder(folder: Path) -> QuizSpec:
         attempt_limit=_positive_int(path, info, "attempt_limit"),
         score_policy=info.get("score_policy", "best"),
         questions=questions,
-        variant=variant,
-        formulas=specs,
+        variant=load_variant(folder, f"course_quiz_variant_{slug.replace('-', '_')}"),
+        load_formulas=partial(_load_formulas, folder, slug, questions),
         content_hash=_hash_folder(folder),
     )
     if spec.opens_at and spec.closes_at and spec.opens_at >= spec.closes_at:

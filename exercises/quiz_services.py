@@ -23,8 +23,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from grader.quiz_grading import grade_quiz
-
 from .models import Quiz, QuizAttempt
 from .quiz import QuizSpec, load_quiz_spec
 from .spec import variant_seed
@@ -78,6 +76,9 @@ def quizzes_write(specs: list[QuizSpec]) -> dict[str, list[str]]:
     }
     existing = {q.slug: q for q in Quiz.objects.all()}
     for spec in specs:
+        # Loads and checks grading.py (the formula questions) now, so that a broken one
+        # stops loadcourse naming the file rather than the first grading.
+        _ = spec.formulas
         row = existing.get(spec.slug)
         if row is None:
             Quiz.objects.create(slug=spec.slug, **_fields(spec))
@@ -258,6 +259,9 @@ def quiz_attempt_grade(*, attempt_id: int) -> QuizAttempt | None:
     `error` after GRADER_MAX_ATTEMPTS tries."""
     if not _claim(attempt_id):
         return None
+    # The worker's side: grading imports torch, which a web process never loads.
+    from grader.quiz_grading import grade_quiz
+
     attempt = QuizAttempt.objects.select_related("quiz").get(pk=attempt_id)
     try:
         outcome = grade_quiz(

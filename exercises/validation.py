@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.grading import grade_answer, variant_params
+from grader.grading import grade_answer
 from grader.parts import part_problems, reference_answers
 from grader.quiz_grading import grade_quiz, reference_quiz_answers
 
@@ -39,7 +39,7 @@ def _answer(spec: ExerciseSpec, text: str) -> str:
 
 
 def _fingerprint(spec: ExerciseSpec, seed: int) -> str:
-    params = variant_params(spec, seed)
+    params = spec.params(seed)
     made: dict[str, Any] = {"params": params}
     if spec.grading is not None:
         made["inputs"] = spec.grading.inputs(params, inputs_rng(seed, 1))
@@ -54,14 +54,14 @@ def _check_variants(spec: ExerciseSpec, report: ValidationReport) -> None:
 
 def _check_parts(spec: ExerciseSpec, report: ValidationReport) -> None:
     for seed in VALIDATION_SEEDS:
-        params = variant_params(spec, seed)
+        params = spec.params(seed)
         for part in spec.parts:
             report.problems.extend(f"seed {seed}: {p}" for p in part_problems(part, params))
 
 
 def _check_reference(spec: ExerciseSpec, report: ValidationReport) -> None:
     for seed in VALIDATION_SEEDS:
-        parts = reference_answers(spec.parts, variant_params(spec, seed))
+        parts = reference_answers(spec.parts, spec.params(seed))
         answer = _answer(spec, spec.solution) if spec.grading is not None else ""
         ref = grade_answer(spec, answer=answer, parts=parts, seed=seed, attempt=1)
         if ref.score < spec.max_score - 1e-9:
@@ -78,7 +78,7 @@ def validate_spec(spec: ExerciseSpec) -> ValidationReport:
     _check_variants(spec, report)
     for seed in VALIDATION_SEEDS:
         texts = [spec.statement, *(p["prompt"] for p in spec.parts)]
-        unknown = _unknown_placeholders(texts, variant_params(spec, seed))
+        unknown = _unknown_placeholders(texts, spec.params(seed))
         if unknown:
             report.problems.append(f"seed {seed}: the statement uses unknown parameters {unknown}")
     _check_parts(spec, report)
@@ -88,7 +88,7 @@ def validate_spec(spec: ExerciseSpec) -> ValidationReport:
     seed = VALIDATION_SEEDS[0]
     if spec.starter.strip():
         # The starter is graded with the parts right: the code alone must fall short.
-        parts = reference_answers(spec.parts, variant_params(spec, seed))
+        parts = reference_answers(spec.parts, spec.params(seed))
         starter = grade_answer(
             spec, answer=_answer(spec, spec.starter), parts=parts, seed=seed, attempt=1
         )

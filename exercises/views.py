@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from grader.grading import variant_params
 from grader.intake import AnswerRejected
 from grader.models import Submission
 from grader.selectors import (
@@ -38,7 +37,7 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = get_object_or_404(exercises_active(), slug=slug)
     student = cast(User, request.user)
-    params = variant_params(load_spec(slug), variant_seed(student.pk, slug))
+    params = load_spec(slug).params(variant_seed(student.pk, slug))
     form: AnswerForm | None = None
     error = ""
     status = 200

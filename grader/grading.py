@@ -9,7 +9,6 @@ autograd, after (and independently of) the sandbox run."""
 from __future__ import annotations
 
 import logging
-import random
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,12 +38,6 @@ class GradeOutcome:
     stdout: str = ""
     stderr: str = ""
     timings: dict[str, float] = field(default_factory=dict)
-
-
-def variant_params(spec: ExerciseSpec, seed: int) -> dict[str, Any]:
-    if spec.grading is None:
-        return {}
-    return spec.grading.variant(random.Random(seed))
 
 
 def sandbox_limits(spec: ExerciseSpec) -> Limits:
@@ -97,7 +90,7 @@ def grade_answer(
     attempt: int,
 ) -> GradeOutcome:
     started = time.perf_counter()
-    params = variant_params(spec, seed)
+    params = spec.params(seed)
     tests: list[dict[str, Any]] = []
     extra: dict[str, Any] = {"params": params}
     misconception = ""

@@ -19,7 +19,6 @@ from exercises.models import Exercise
 from exercises.spec import variant_seed
 
 from . import notify
-from .grading import grade_answer
 from .intake import AnswerRejected, check_answer
 from .models import Score, Submission
 
@@ -146,6 +145,10 @@ def submission_grade(*, submission_id: int) -> Submission | None:
     that wins the claim grades; the others return None."""
     if not _claim(submission_id):
         return None
+    # The worker's side: grading imports torch, which a web process (that only takes
+    # answers in) never loads.
+    from .grading import grade_answer
+
     submission = Submission.objects.select_related("exercise").get(pk=submission_id)
     exercise = submission.exercise
     try:

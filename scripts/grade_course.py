@@ -32,7 +32,6 @@ django.setup()
 from exercises.course import _first, exercise_folders, load_folder  # noqa: E402
 from exercises.quiz import quiz_folders  # noqa: E402
 from exercises.spec import variant_seed  # noqa: E402
-from grader.grading import variant_params  # noqa: E402
 from grader.parts import reference_answers  # noqa: E402
 
 
@@ -77,7 +76,7 @@ def main(slugs: list[str]) -> int:
         if slugs and folder.name not in slugs:
             continue
         spec = load_folder(folder)
-        params = variant_params(spec, variant_seed("cli", spec.slug))
+        params = spec.params(variant_seed("cli", spec.slug))
         print(f"== {spec.slug} (§{spec.notes_section})")
         ok &= (
             grade(spec.slug, _first(folder, "solution"), reference_answers(spec.parts, params))

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from exercises.course import load_spec
 from exercises.models import Exercise
 from grader.models import Submission
 from grader.services import score_refresh, submission_create, submission_grade
@@ -36,6 +37,24 @@ def make_submission() -> MakeSubmission:
         late: bool = False,
     ) -> Submission:
         attempt = Submission.objects.filter(student=student, exercise=exercise).count() + 1
+        results: dict[str, Any] = {
+            "score": score,
+            "max_score": exercise.max_score,
+            "output": "",
+            "tests": [],
+            "extra": {},
+        }
+        if misconception:  # what grading stores with a named mistake (grader.grading)
+            grading = load_spec(exercise.slug).grading
+            message = next(
+                (
+                    m.message
+                    for m in getattr(grading, "misconceptions", [])
+                    if m.name == misconception
+                ),
+                "",
+            )
+            results["extra"]["misconception"] = {"name": misconception, "message": message}
         at = at or timezone.now() - timedelta(hours=10) + timedelta(minutes=attempt)
         sub = Submission.objects.create(
             student=student,
@@ -44,7 +63,7 @@ def make_submission() -> MakeSubmission:
             status=status,
             score=score if status == Submission.Status.GRADED else None,
             max_score=exercise.max_score,
-            results={"score": score, "max_score": exercise.max_score, "output": "", "tests": []},
+            results=results,
             misconception=misconception,
             seed=1,
             attempt=attempt,

@@ -4,7 +4,6 @@ from django.test import Client
 
 from exercises.course import load_spec
 from exercises.spec import variant_seed
-from grader.grading import variant_params
 from grader.models import Submission
 from grader.services import submission_grade
 
@@ -15,14 +14,14 @@ def test_power_rule_shows_each_student_their_own_point(course, student, other_st
         client = Client()
         client.force_login(user)
         page = client.get("/exercises/power-rule/").content.decode()
-        x0 = variant_params(spec, variant_seed(user.pk, "power-rule"))["x0"]
+        x0 = spec.params(variant_seed(user.pk, "power-rule"))["x0"]
         assert f"<mn>{abs(x0):g}</mn>" in page  # in the statement, as math
         assert f"what is dy/dx at x = {x0:g}?" in page  # in the numeric part's label
 
 
 def test_the_numeric_part_and_the_code_are_graded_together(course, student) -> None:  # type: ignore[no-untyped-def]
     spec = load_spec("power-rule")
-    params = variant_params(spec, variant_seed(student.pk, "power-rule"))
+    params = spec.params(variant_seed(student.pk, "power-rule"))
     client = Client()
     client.force_login(student)
     client.post(

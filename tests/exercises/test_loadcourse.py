@@ -42,12 +42,15 @@ def test_a_broken_info_json_names_the_file(tmp_path: Path) -> None:
 
 
 def test_a_grading_module_that_fails_to_import_names_the_file(tmp_path: Path) -> None:
+    """grading.py is imported on first use (a web process never needs it): that use, as
+    loadcourse's or checkcourse's, names the file."""
     root = _copy(tmp_path, "chain-rule")
     (root / "chain-rule" / "grading.py").write_text("import does_not_exist\n")
+    spec = load_folder(root / "chain-rule")
     with pytest.raises(
         CourseError, match=r"chain-rule/grading.py: import failed: ModuleNotFoundError"
     ):
-        load_folder(root / "chain-rule")
+        _ = spec.grading
 
 
 def test_a_missing_statement_names_the_file(tmp_path: Path) -> None:
@@ -111,9 +114,9 @@ def test_a_changed_folder_is_picked_up_within_the_check_interval(
 
 
 def test_long_lived_processes_load_the_specs_then_freeze_them_out_of_the_collector() -> None:
-    """gunicorn workers and Celery worker processes call freeze_loaded_objects at start:
-    torch and every spec are loaded, and the collector no longer walks them (with ~1
-    million tracked objects, each full collection cost ~0.5 s of CPU mid-request)."""
+    """Celery worker processes call freeze_loaded_objects(grading=True) at start: torch
+    and every spec's grading module are loaded, and the collector no longer walks them
+    (with ~1 million tracked objects, each full collection cost ~0.5 s of CPU)."""
     import subprocess
     import sys
 
@@ -121,7 +124,7 @@ def test_long_lived_processes_load_the_specs_then_freeze_them_out_of_the_collect
         "import django, gc, sys; django.setup()\n"
         "from exercises.course import freeze_loaded_objects\n"
         "before = len(gc.get_objects())\n"
-        "freeze_loaded_objects()\n"
+        "freeze_loaded_objects(grading=True)\n"
         "print('torch' in sys.modules, before, gc.get_freeze_count(), len(gc.get_objects()))\n"
     )
     out = subprocess.run(

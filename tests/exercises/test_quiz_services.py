@@ -124,12 +124,12 @@ def test_the_worker_grades_a_submitted_attempt_once(quiz, student) -> None:  # t
 def test_a_grading_failure_is_retried_then_ends_in_error_with_a_message(
     quiz, student, settings, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from exercises import quiz_services
+    from grader import quiz_grading
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the sandbox is down")
 
-    monkeypatch.setattr(quiz_services, "grade_quiz", broken)
+    monkeypatch.setattr(quiz_grading, "grade_quiz", broken)
     attempt = quiz_attempt_start(student=student, quiz=quiz)
     quiz_attempt_submit(attempt=attempt, answers=_right_answers(attempt))
     for _ in range(settings.GRADER_MAX_ATTEMPTS - 1):
