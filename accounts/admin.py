@@ -4,6 +4,6 @@ from .models import ApiToken
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["user", "created_at"]
     readonly_fields = ["user", "key_hash", "created_at"]

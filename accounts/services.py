@@ -27,7 +27,7 @@ def api_token_user(*, key: str) -> AbstractUser | None:
     token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key)).first()
     if token is None or not token.user.is_active:
         return None
-    return token.user  # type: ignore[return-value]
+    return token.user
 
 
 @transaction.atomic

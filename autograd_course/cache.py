@@ -35,13 +35,13 @@ class TolerantRedisCache(RedisCache):
         except _errors():
             return self._fallback("get", default)
 
-    def set(self, key: Any, value: Any, timeout: Any = None, version: Any = None) -> None:  # type: ignore[override]
+    def set(self, key: Any, value: Any, timeout: Any = None, version: Any = None) -> None:
         try:
             super().set(key, value, timeout, version)
         except _errors():
             self._fallback("set", None)
 
-    def add(self, key: Any, value: Any, timeout: Any = None, version: Any = None) -> bool:  # type: ignore[override]
+    def add(self, key: Any, value: Any, timeout: Any = None, version: Any = None) -> bool:
         try:
             return bool(super().add(key, value, timeout, version))
         except _errors():
@@ -53,7 +53,7 @@ class TolerantRedisCache(RedisCache):
         except _errors():
             return bool(self._fallback("delete", False))
 
-    def touch(self, key: Any, timeout: Any = None, version: Any = None) -> bool:  # type: ignore[override]
+    def touch(self, key: Any, timeout: Any = None, version: Any = None) -> bool:
         try:
             return bool(super().touch(key, timeout, version))
         except _errors():

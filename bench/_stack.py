@@ -458,7 +458,7 @@ class Stack:
                 connect_timeout=3,
                 autocommit=True,
             ) as conn:
-                cur = conn.execute(query, params or None)  # type: ignore[call-overload]
+                cur = conn.execute(query, params or None)
                 return list(cur.fetchall()) if cur.description else []
         with contextlib.closing(sqlite3.connect(self.dir / "db.sqlite3", timeout=30)) as lite:
             rows = list(lite.execute(query.replace("%s", "?"), tuple(params)).fetchall())

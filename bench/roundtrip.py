@@ -34,7 +34,7 @@ CASES = [
 ]
 
 
-def _call(url: str, token: str, data: dict | None = None) -> dict:  # type: ignore[type-arg]
+def _call(url: str, token: str, data: dict | None = None) -> dict:
     body = json.dumps(data).encode() if data is not None else None
     request = urllib.request.Request(url, data=body, method="POST" if body else "GET")
     request.add_header("Authorization", f"Token {token}")

@@ -57,8 +57,8 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @instructor_required
 def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
     student = get_object_or_404(get_user_model(), pk=pk)
-    view = selectors.student_view(student=student, page=request.GET.get("page", 1))  # type: ignore[arg-type]
-    timeline = selectors.score_timeline(student=student)  # type: ignore[arg-type]
+    view = selectors.student_view(student=student, page=request.GET.get("page", 1))
+    timeline = selectors.score_timeline(student=student)
     chart = charts.timeline_chart(title="Graded scores over time (% of max)", series=timeline)
     return render(
         request,

@@ -4,20 +4,20 @@ from .models import Exercise, Quiz, QuizAttempt
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ExerciseAdmin(admin.ModelAdmin):
     list_display = ["slug", "title", "notes_section", "kind", "max_score", "due_at", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["slug", "title"]
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class QuizAdmin(admin.ModelAdmin):
     list_display = ["slug", "title", "max_score", "time_limit_seconds", "opens_at", "closes_at"]
     search_fields = ["slug", "title"]
 
 
 @admin.register(QuizAttempt)
-class QuizAttemptAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class QuizAttemptAdmin(admin.ModelAdmin):
     list_display = ["quiz", "student", "number", "status", "score", "max_score", "timed_out"]
     list_filter = ["quiz", "status", "timed_out"]
     search_fields = ["student__username"]

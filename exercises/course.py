@@ -225,7 +225,7 @@ def load_variant(
     variant = getattr(module, "variant", None)
     if not callable(variant):
         raise CourseError(f"{path}: must define 'variant(rng)'")
-    return variant  # type: ignore[no-any-return]
+    return variant
 
 
 def _hash_folder(folder: Path) -> str:

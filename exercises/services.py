@@ -55,7 +55,7 @@ def course_load(*, root: Path | None = None) -> LoadReport:
         for spec in specs:
             row = existing.get(spec.slug)
             if row is None:
-                Exercise.objects.create(slug=spec.slug, **_fields(spec))  # type: ignore[arg-type]
+                Exercise.objects.create(slug=spec.slug, **_fields(spec))
                 created.append(spec.slug)
             elif row.content_hash != spec.content_hash or not row.is_active:
                 for name, value in _fields(spec).items():

@@ -117,7 +117,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         if not request.user.is_staff:
             return
         job = regrade_request(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             submission_ids=list(queryset.values_list("id", flat=True)),
             reason="from the Django admin",
         )

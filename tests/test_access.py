@@ -61,7 +61,7 @@ def test_anonymous_visitors_are_sent_to_login(namespace: str, url: str) -> None:
 
 
 @pytest.mark.parametrize("url", STAFF_ROUTES)
-def test_students_get_403_on_every_staff_page_and_action(course, student, url: str) -> None:  # type: ignore[no-untyped-def]
+def test_students_get_403_on_every_staff_page_and_action(course, student, url: str) -> None:
     client = Client()
     client.force_login(student)
     # 405 where a route takes only the other method; never a 200 or a redirect.
@@ -71,7 +71,7 @@ def test_students_get_403_on_every_staff_page_and_action(course, student, url: s
 
 
 @pytest.mark.parametrize("url", [u for u in STAFF_ROUTES if u.startswith("/console/")])
-def test_instructors_cannot_use_console_write_actions(course, instructor, url: str) -> None:  # type: ignore[no-untyped-def]
+def test_instructors_cannot_use_console_write_actions(course, instructor, url: str) -> None:
     from grader.models import AuditLogEntry, RegradeJob, ScoreOverride
 
     client = Client()

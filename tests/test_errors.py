@@ -9,14 +9,14 @@ from grader import api
 
 
 @pytest.fixture
-def database_down(monkeypatch):  # type: ignore[no-untyped-def]
+def database_down(monkeypatch):
     def fail(**kwargs: object) -> None:
         raise OperationalError("connection to server at 127.0.0.1, port 5432 failed")
 
     monkeypatch.setattr(api, "submission_create", fail)
 
 
-def _submit_through_the_api(student):  # type: ignore[no-untyped-def]
+def _submit_through_the_api(student):
     client = Client(raise_request_exception=False)
     client.force_login(student)
     return client.post(
@@ -28,7 +28,7 @@ def _submit_through_the_api(student):  # type: ignore[no-untyped-def]
 
 def test_the_api_answers_503_json_when_the_database_is_down(
     course, student, database_down, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.DEBUG = False
     response = _submit_through_the_api(student)
     assert response.status_code == 503
@@ -36,7 +36,7 @@ def test_the_api_answers_503_json_when_the_database_is_down(
     assert "Nothing was saved" in response.json()["error"]
 
 
-def test_other_failures_stay_a_plain_500(course, student, monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
+def test_other_failures_stay_a_plain_500(course, student, monkeypatch, settings) -> None:
     settings.DEBUG = False
 
     def bug(**kwargs: object) -> None:
@@ -52,7 +52,7 @@ def test_the_exercise_form_shows_a_try_again_page_when_the_database_is_down(
     course,
     student,
     monkeypatch,
-    settings,  # type: ignore[no-untyped-def]
+    settings,
 ) -> None:
     from exercises import views
 

@@ -69,7 +69,7 @@ def test_no_formula_smuggles_a_name_through(text: str) -> None:
     )
 )
 @hypothesis_settings
-def test_code_intake_accepts_or_rejects_with_a_message(course, answer: str) -> None:  # type: ignore[no-untyped-def]
+def test_code_intake_accepts_or_rejects_with_a_message(course, answer: str) -> None:
     for slug in ("bce-manual-gradients", "fix-runtime-error", "chain-rule"):
         try:
             normalised, parts = check_answer(course[slug], answer, None)
@@ -102,7 +102,7 @@ payloads = st.one_of(
 @pytest.mark.django_db
 @given(payload=payloads)
 @hypothesis_settings
-def test_api_payloads_get_202_or_a_clear_4xx(course, student, settings, payload) -> None:  # type: ignore[no-untyped-def]
+def test_api_payloads_get_202_or_a_clear_4xx(course, student, settings, payload) -> None:
     settings.GRADER_RATE_LIMIT_PER_MINUTE = 10**6
     client = Client(raise_request_exception=False)
     client.force_login(student)
@@ -123,7 +123,7 @@ def test_api_payloads_get_202_or_a_clear_4xx(course, student, settings, payload)
 @pytest.mark.django_db
 @given(body=st.binary(max_size=300))
 @hypothesis_settings
-def test_raw_request_bodies_never_cause_a_500(course, student, body: bytes) -> None:  # type: ignore[no-untyped-def]
+def test_raw_request_bodies_never_cause_a_500(course, student, body: bytes) -> None:
     client = Client(raise_request_exception=False)
     client.force_login(student)
     response = client.post("/api/v1/submissions", body, content_type="application/json")

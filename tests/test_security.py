@@ -6,7 +6,7 @@ from django.test import Client
 from grader.models import Submission
 
 
-def test_pages_send_a_csp_without_inline_scripts_and_security_headers(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_pages_send_a_csp_without_inline_scripts_and_security_headers(course, student) -> None:
     client = Client()
     client.force_login(student)
     response = client.get("/exercises/chain-rule/")
@@ -21,7 +21,7 @@ def test_pages_send_a_csp_without_inline_scripts_and_security_headers(course, st
     assert "<script>" not in response.content.decode()  # no inline script blocks at all
 
 
-def test_submitting_without_a_csrf_token_is_refused(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_submitting_without_a_csrf_token_is_refused(course, student) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(student)
     response = client.post("/exercises/chain-rule/", {"answer": "2x cos(x^2)"})
@@ -29,7 +29,7 @@ def test_submitting_without_a_csrf_token_is_refused(course, student) -> None:  #
     assert Submission.objects.count() == 0
 
 
-def test_logout_is_a_post(student) -> None:  # type: ignore[no-untyped-def]
+def test_logout_is_a_post(student) -> None:
     client = Client()
     client.force_login(student)
     assert client.get("/accounts/logout/").status_code == 405
@@ -37,7 +37,7 @@ def test_logout_is_a_post(student) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/").status_code == 302
 
 
-def test_repeated_failed_logins_lock_the_account_for_a_while(student, settings) -> None:  # type: ignore[no-untyped-def]
+def test_repeated_failed_logins_lock_the_account_for_a_while(student, settings) -> None:
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
@@ -56,7 +56,7 @@ def test_repeated_failed_logins_lock_the_account_for_a_while(student, settings) 
     )
 
 
-def test_a_correct_login_works_and_redirects_to_the_exercises(student) -> None:  # type: ignore[no-untyped-def]
+def test_a_correct_login_works_and_redirects_to_the_exercises(student) -> None:
     response = Client().post(
         "/accounts/login/", {"username": "alice", "password": "alice-password-1"}
     )
@@ -64,7 +64,7 @@ def test_a_correct_login_works_and_redirects_to_the_exercises(student) -> None: 
 
 
 @pytest.mark.parametrize("url", ["/admin/", "/admin/grader/submission/", "/admin/auth/user/"])
-def test_students_and_anonymous_users_cannot_reach_the_admin(student, url: str) -> None:  # type: ignore[no-untyped-def]
+def test_students_and_anonymous_users_cannot_reach_the_admin(student, url: str) -> None:
     anonymous = Client().get(url)
     assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
     client = Client()
@@ -75,7 +75,7 @@ def test_students_and_anonymous_users_cannot_reach_the_admin(student, url: str) 
 
 def test_another_students_attempt_is_not_shown_on_the_exercise_page(
     course, student, other_student
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     mine = Client()
     mine.force_login(student)
     mine.post("/exercises/chain-rule/", {"answer": "7*x*sin(x)"})

@@ -70,7 +70,7 @@ print(json.dumps({"torch": "torch" in sys.modules, "pages": seen}))
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_web_process_serves_every_page_kind_without_importing_torch(course) -> None:  # type: ignore[no-untyped-def]
+def test_a_web_process_serves_every_page_kind_without_importing_torch(course) -> None:
     User.objects.create_user("student", password="pw-student-1")
     User.objects.create_superuser("teacher", password="pw-teacher-1")
     Quiz.objects.filter(slug="autograd-quiz").update(

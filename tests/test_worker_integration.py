@@ -10,7 +10,7 @@ from grader.models import Score
 pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker")]
 
 
-def _wait_final(client: Client, sub_id: int, timeout: float = 90.0) -> dict:  # type: ignore[type-arg]
+def _wait_final(client: Client, sub_id: int, timeout: float = 90.0) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         data = client.get(f"/api/v1/submissions/{sub_id}").json()
@@ -33,7 +33,7 @@ def test_answers_submitted_through_the_api_are_graded_by_the_worker(
     course,
     student,
     celery_worker_process,
-    broker_app,  # type: ignore[no-untyped-def]
+    broker_app,
 ) -> None:
     client = Client()
     client.force_login(student)
@@ -56,7 +56,7 @@ def test_the_worker_keeps_its_database_connection_between_answers(
     course,
     student,
     celery_worker_process,
-    broker_app,  # type: ignore[no-untyped-def]
+    broker_app,
 ) -> None:
     """Celery's Django fixup would close the connection around every task; on PostgreSQL
     each answer then cost a new backend. The worker must grade on one connection."""
@@ -92,7 +92,7 @@ def test_a_submit_that_waits_reads_its_row_once_when_the_worker_announces_it(
     celery_worker_process,
     broker_app,
     settings,
-    subscribed_listener,  # type: ignore[no-untyped-def]
+    subscribed_listener,
 ) -> None:
     """POST …?wait=: the worker's announcement wakes the request, which then reads the
     row once; no read before waiting, none while waiting (the re-read interval is set

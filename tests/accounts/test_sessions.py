@@ -22,7 +22,7 @@ def _cache(url: str) -> dict[str, dict[str, object]]:
 
 
 @pytest.fixture
-def cached_sessions(settings):  # type: ignore[no-untyped-def]
+def cached_sessions(settings):
     settings.CACHES = _cache(os.environ["CELERY_BROKER_URL"])
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     return settings
@@ -30,7 +30,7 @@ def cached_sessions(settings):  # type: ignore[no-untyped-def]
 
 def test_a_page_reads_the_session_from_redis_not_the_database(
     course, student, cached_sessions
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = Client()
     client.force_login(student)
     client.get("/exercises/chain-rule/")  # the first read may fill the cache
@@ -39,7 +39,7 @@ def test_a_page_reads_the_session_from_redis_not_the_database(
     assert not any("django_session" in q["sql"] for q in queries.captured_queries)
 
 
-def test_with_redis_down_students_stay_logged_in(course, student, cached_sessions) -> None:  # type: ignore[no-untyped-def]
+def test_with_redis_down_students_stay_logged_in(course, student, cached_sessions) -> None:
     client = Client()
     client.force_login(student)
     cached_sessions.CACHES = _cache("redis://127.0.0.1:1/0")  # nothing listens there

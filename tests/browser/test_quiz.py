@@ -40,7 +40,7 @@ def _log_in(page: Page, base: str) -> None:
     expect(page.locator("h1")).to_have_text("Autograd quiz (§1–8)")
 
 
-def _answer(page: Page, question: dict, value: object) -> None:  # type: ignore[type-arg]
+def _answer(page: Page, question: dict, value: object) -> None:
     name = f"q_{question['id']}"
     if question["kind"] == "choice":
         for option in value if isinstance(value, list) else [value]:
@@ -55,7 +55,7 @@ def test_student_takes_the_quiz_and_sees_score_feedback_and_formula_readings(
     live_server,
     celery_worker_process,
     broker_app,
-    page: Page,  # type: ignore[no-untyped-def]
+    page: Page,
 ) -> None:
     _open_quiz()
     _log_in(page, live_server.url)
@@ -104,7 +104,7 @@ def test_the_page_submits_itself_when_the_time_is_up(
     live_server,
     celery_worker_process,
     broker_app,
-    page: Page,  # type: ignore[no-untyped-def]
+    page: Page,
 ) -> None:
     _open_quiz(time_limit_seconds=4)
     _log_in(page, live_server.url)

@@ -14,7 +14,7 @@ from grader.models import Score, Submission
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.xdist_group("worker")]
 
 
-def _stale(student: User, exercise, answer: str, score: float) -> Submission:  # type: ignore[no-untyped-def]
+def _stale(student: User, exercise, answer: str, score: float) -> Submission:
     """A submission graded by an earlier, wrong reference: its score is stale."""
     return Submission.objects.create(
         student=student, exercise=exercise, answer=answer, status=Submission.Status.GRADED,
@@ -29,7 +29,7 @@ def test_admin_regrades_an_exercise_watches_it_complete_and_overrides_a_score(
     live_server,
     celery_worker_process,
     broker_app,
-    page: Page,  # type: ignore[no-untyped-def]
+    page: Page,
 ) -> None:
     User.objects.create_user("root", password="root-password-1", is_staff=True, is_superuser=True)
     alice = User.objects.create_user("alice")

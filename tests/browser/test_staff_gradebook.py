@@ -20,7 +20,7 @@ from grader.services import score_refresh
 pytestmark = [pytest.mark.browser]
 
 
-def _graded(student: User, exercise, score: float) -> None:  # type: ignore[no-untyped-def]
+def _graded(student: User, exercise, score: float) -> None:
     attempt = Submission.objects.filter(student=student, exercise=exercise).count() + 1
     Submission.objects.create(
         student=student, exercise=exercise, answer="…", status=Submission.Status.GRADED,
@@ -33,7 +33,7 @@ def _graded(student: User, exercise, score: float) -> None:  # type: ignore[no-u
 @pytest.mark.django_db(transaction=True)
 def test_instructor_logs_in_opens_the_gradebook_and_downloads_the_csv(
     course, live_server, page: Page, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ines = User.objects.create_user("ines", password="ines-password-1")
     ines.groups.add(instructor_group())
     alice = User.objects.create_user("alice", first_name="Alice", last_name="Ångström")

@@ -14,7 +14,7 @@ def test_student_answers_chain_rule_and_sees_score_and_feedback(
     live_server,
     celery_worker_process,
     broker_app,
-    page: Page,  # type: ignore[no-untyped-def]
+    page: Page,
 ) -> None:
     User.objects.create_user("student", password="demo-password-1")
     page.goto(f"{live_server.url}/")

@@ -37,7 +37,7 @@ WRITE_URLS = [
 
 
 @pytest.fixture
-def world(course, student, staff_user, make_submission, monkeypatch) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def world(course, student, staff_user, make_submission, monkeypatch) -> dict[str, Any]:
     monkeypatch.setattr("dashboard.console_selectors.workers_alive", lambda **_: ["w1@test"])
     monkeypatch.setattr("grader.regrade._enqueue_dispatch", lambda job_id: None)
     sub = make_submission(student, course["chain-rule"], 5.0)
@@ -58,7 +58,7 @@ def _writes() -> tuple[int, int, int]:
 
 
 @pytest.mark.parametrize(("name", "kwargs"), READ_URLS)
-def test_anonymous_users_are_sent_to_log_in(client: Client, world, name, kwargs) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_users_are_sent_to_log_in(client: Client, world, name, kwargs) -> None:
     url = _url(name, kwargs, world)
     response = client.get(url)
     assert response.status_code == 302
@@ -68,7 +68,7 @@ def test_anonymous_users_are_sent_to_log_in(client: Client, world, name, kwargs)
 @pytest.mark.parametrize(("name", "kwargs", "data"), WRITE_URLS)
 def test_anonymous_posts_are_sent_to_log_in_and_change_nothing(
     client: Client, world, name, kwargs, data
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     before = _writes()
     response = client.post(_url(name, kwargs, world), _data(data, world))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
@@ -78,7 +78,7 @@ def test_anonymous_posts_are_sent_to_log_in_and_change_nothing(
 @pytest.mark.parametrize(("name", "kwargs"), READ_URLS)
 def test_students_get_403_on_every_staff_page_and_export(
     student_client: Client, world, name, kwargs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = student_client.get(_url(name, kwargs, world))
     assert response.status_code == 403
 
@@ -86,7 +86,7 @@ def test_students_get_403_on_every_staff_page_and_export(
 @pytest.mark.parametrize(("name", "kwargs", "data"), WRITE_URLS)
 def test_students_get_403_on_every_console_action(
     student_client: Client, world, name, kwargs, data
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     before = _writes()
     response = student_client.post(_url(name, kwargs, world), _data(data, world))
     assert response.status_code == 403
@@ -94,7 +94,7 @@ def test_students_get_403_on_every_console_action(
 
 
 @pytest.mark.parametrize(("name", "kwargs"), READ_URLS)
-def test_instructors_can_read_every_page(instructor_client: Client, world, name, kwargs) -> None:  # type: ignore[no-untyped-def]
+def test_instructors_can_read_every_page(instructor_client: Client, world, name, kwargs) -> None:
     response = instructor_client.get(_url(name, kwargs, world))
     assert response.status_code == 200
 
@@ -102,14 +102,14 @@ def test_instructors_can_read_every_page(instructor_client: Client, world, name,
 @pytest.mark.parametrize(("name", "kwargs", "data"), WRITE_URLS)
 def test_instructors_who_are_not_staff_cannot_use_console_actions(
     instructor_client: Client, world, name, kwargs, data
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     before = _writes()
     response = instructor_client.post(_url(name, kwargs, world), _data(data, world))
     assert response.status_code == 403
     assert _writes() == before
 
 
-def test_instructors_see_no_write_forms(instructor_client: Client, world) -> None:  # type: ignore[no-untyped-def]
+def test_instructors_see_no_write_forms(instructor_client: Client, world) -> None:
     page = instructor_client.get(
         _url("console:submission", {"pk": "submission"}, world)
     ).content.decode()
@@ -120,12 +120,12 @@ def test_instructors_see_no_write_forms(instructor_client: Client, world) -> Non
 
 
 @pytest.mark.parametrize(("name", "kwargs"), READ_URLS)
-def test_staff_can_read_every_page(staff_client: Client, world, name, kwargs) -> None:  # type: ignore[no-untyped-def]
+def test_staff_can_read_every_page(staff_client: Client, world, name, kwargs) -> None:
     assert staff_client.get(_url(name, kwargs, world)).status_code == 200
 
 
 @pytest.mark.parametrize(("name", "kwargs", "data"), WRITE_URLS)
-def test_staff_actions_work_by_post(staff_client: Client, world, name, kwargs, data) -> None:  # type: ignore[no-untyped-def]
+def test_staff_actions_work_by_post(staff_client: Client, world, name, kwargs, data) -> None:
     if name == "console:override_remove":
         staff_client.post(_url("console:override", kwargs, world), {"score": "3", "reason": "r"})
     before = AuditLogEntry.objects.count()
@@ -135,14 +135,14 @@ def test_staff_actions_work_by_post(staff_client: Client, world, name, kwargs, d
 
 
 @pytest.mark.parametrize(("name", "kwargs", "data"), WRITE_URLS)
-def test_console_actions_refuse_get(staff_client: Client, world, name, kwargs, data) -> None:  # type: ignore[no-untyped-def]
+def test_console_actions_refuse_get(staff_client: Client, world, name, kwargs, data) -> None:
     before = _writes()
     assert staff_client.get(_url(name, kwargs, world), _data(data, world)).status_code == 405
     assert _writes() == before
 
 
 @pytest.mark.parametrize(("name", "kwargs", "data"), WRITE_URLS)
-def test_console_actions_need_the_csrf_token(staff_user, world, name, kwargs, data) -> None:  # type: ignore[no-untyped-def]
+def test_console_actions_need_the_csrf_token(staff_user, world, name, kwargs, data) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff_user)
     before = _writes()
@@ -163,7 +163,7 @@ ADMIN_URLS = [
 @pytest.mark.parametrize("name", ADMIN_URLS)
 def test_the_grading_admin_is_closed_to_students_and_to_instructors_who_are_not_staff(
     student_client: Client, instructor_client: Client, world, name
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for client in (student_client, instructor_client):
         response = client.get(reverse(name))
         assert response.status_code == 302 and response["Location"].startswith(

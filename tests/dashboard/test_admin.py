@@ -12,7 +12,7 @@ from grader.overrides import override_set
 
 def test_submission_changelist_filters_by_status_exercise_and_score(
     staff_client: Client, course, student, make_submission
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     make_submission(student, course["chain-rule"], 10)
     make_submission(student, course["chain-rule"], 4, misconception="sign-error")
     url = reverse("admin:grader_submission_changelist")
@@ -27,7 +27,7 @@ def test_submission_changelist_filters_by_status_exercise_and_score(
     )
 
 
-def test_the_audit_log_is_read_only_in_the_admin(staff_client: Client, graded, staff_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_audit_log_is_read_only_in_the_admin(staff_client: Client, graded, staff_user) -> None:
     override_set(actor=staff_user, submission=graded, score=5, reason="original reason")
     entry = AuditLogEntry.objects.get()
     change = reverse("admin:grader_auditlogentry_change", args=[entry.pk])
@@ -57,7 +57,7 @@ def test_the_audit_log_is_read_only_in_the_admin(staff_client: Client, graded, s
 
 def test_overrides_and_regrade_jobs_are_read_only_in_the_admin(
     staff_client: Client, graded, staff_user
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     override = override_set(actor=staff_user, submission=graded, score=5, reason="r")
     assert (
         staff_client.get(

@@ -14,7 +14,7 @@ def _ids(page: str) -> list[int]:
 
 def test_console_lists_submissions_newest_first_with_filters(
     instructor_client: Client, course, student, other_student, make_submission
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     now = timezone.now()
     a = make_submission(student, course["chain-rule"], 10, at=now - timedelta(days=3))
     b = make_submission(
@@ -47,7 +47,7 @@ def test_console_lists_submissions_newest_first_with_filters(
 
 def test_console_pages_without_counting_every_row(
     instructor_client: Client, course, student, make_submission
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for _ in range(51):
         make_submission(student, course["chain-rule"], 1)
     first = instructor_client.get(reverse("console:submissions")).content.decode()

@@ -12,7 +12,7 @@ from dashboard.selectors import exercise_stats
 
 def test_exercise_stats_count_attempts_solve_rate_distribution_and_time_to_solve(
     course, student, other_student, make_submission
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     chain = course["chain-rule"]
     t0 = timezone.now() - timedelta(days=1)
     make_submission(student, chain, 0.0, misconception="sign-error", at=t0)
@@ -42,7 +42,7 @@ def test_exercise_stats_count_attempts_solve_rate_distribution_and_time_to_solve
 
 def test_exercise_page_has_the_chart_and_its_numbers_as_a_table(
     instructor_client: Client, course, student, make_submission
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     example = make_submission(student, course["chain-rule"], 0.0, misconception="sign-error")
     page = instructor_client.get(
         reverse("dashboard:exercise", args=["chain-rule"])
@@ -59,7 +59,7 @@ def test_exercise_page_has_the_chart_and_its_numbers_as_a_table(
 
 def test_exercises_overview_lists_every_exercise_with_its_solve_rate(
     instructor_client: Client, course, student, other_student, make_submission
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     make_submission(student, course["chain-rule"], 10.0)
     make_submission(other_student, course["chain-rule"], 5.0)
     page = instructor_client.get(reverse("dashboard:exercises")).content.decode()
@@ -69,13 +69,13 @@ def test_exercises_overview_lists_every_exercise_with_its_solve_rate(
     assert "<svg" in page.split('<figure class="chart">')[1]
 
 
-def test_an_unknown_exercise_is_404(instructor_client: Client, course) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_exercise_is_404(instructor_client: Client, course) -> None:
     assert instructor_client.get(reverse("dashboard:exercise", args=["nope"])).status_code == 404
 
 
 def test_staff_can_start_an_exercise_regrade_from_its_statistics(
     staff_client: Client, instructor_client: Client, course, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from grader.models import RegradeJob
 
     url = reverse("dashboard:exercise", args=["chain-rule"])

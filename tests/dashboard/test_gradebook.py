@@ -15,7 +15,7 @@ from grader.models import Submission
 
 
 @pytest.fixture
-def book(course, student, other_student, make_submission):  # type: ignore[no-untyped-def]
+def book(course, student, other_student, make_submission):
     chain, bce = course["chain-rule"], course["bce-manual-gradients"]
     make_submission(student, chain, 4.0, misconception="sign-error")
     make_submission(student, chain, 10.0)
@@ -32,7 +32,7 @@ def _rows(page: str) -> list[str]:
 
 def test_gradebook_shows_each_students_score_attempts_late_flag_and_total(
     instructor_client: Client, book
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = instructor_client.get(reverse("dashboard:gradebook")).content.decode()
     rows = _rows(page)
     assert [r.split(">", 2)[2].split("<")[0] for r in rows] == ["alice", "bob", "carol"]
@@ -47,7 +47,7 @@ def test_gradebook_shows_each_students_score_attempts_late_flag_and_total(
     assert "3 students" in page
 
 
-def test_gradebook_footer_has_per_exercise_totals(instructor_client: Client, book) -> None:  # type: ignore[no-untyped-def]
+def test_gradebook_footer_has_per_exercise_totals(instructor_client: Client, book) -> None:
     page = instructor_client.get(reverse("dashboard:gradebook")).content.decode()
     foot = page.split("<tfoot>")[1]
 
@@ -64,7 +64,7 @@ def test_gradebook_footer_has_per_exercise_totals(instructor_client: Client, boo
     assert cells("Solved")["fix-runtime-error"] == "0"
 
 
-def test_gradebook_sorts_by_an_exercise_and_by_total(instructor_client: Client, book) -> None:  # type: ignore[no-untyped-def]
+def test_gradebook_sorts_by_an_exercise_and_by_total(instructor_client: Client, book) -> None:
     by_chain = instructor_client.get(
         reverse("dashboard:gradebook"), {"sort": f"-e{book['chain'].pk}"}
     )
@@ -89,7 +89,7 @@ def test_gradebook_sorts_by_an_exercise_and_by_total(instructor_client: Client, 
     ]
 
 
-def test_gradebook_ignores_an_unknown_sort(instructor_client: Client, book) -> None:  # type: ignore[no-untyped-def]
+def test_gradebook_ignores_an_unknown_sort(instructor_client: Client, book) -> None:
     response = instructor_client.get(reverse("dashboard:gradebook"), {"sort": "password"})
     assert response.status_code == 200
     assert [r.split(">", 2)[2].split("<")[0] for r in _rows(response.content.decode())] == [
@@ -99,13 +99,13 @@ def test_gradebook_ignores_an_unknown_sort(instructor_client: Client, book) -> N
     ]
 
 
-def test_gradebook_filters_by_name(instructor_client: Client, book) -> None:  # type: ignore[no-untyped-def]
+def test_gradebook_filters_by_name(instructor_client: Client, book) -> None:
     page = instructor_client.get(reverse("dashboard:gradebook"), {"q": "caro"}).content.decode()
     assert [r.split(">", 2)[2].split("<")[0] for r in _rows(page)] == ["carol"]
     assert "1 student." in page
 
 
-def test_gradebook_paginates(instructor_client: Client, book) -> None:  # type: ignore[no-untyped-def]
+def test_gradebook_paginates(instructor_client: Client, book) -> None:
     User.objects.bulk_create([User(username=f"s{i:03d}") for i in range(60)])
     page1 = instructor_client.get(reverse("dashboard:gradebook")).content.decode()
     page2 = instructor_client.get(reverse("dashboard:gradebook"), {"page": 2}).content.decode()
@@ -115,7 +115,7 @@ def test_gradebook_paginates(instructor_client: Client, book) -> None:  # type: 
 
 def test_gradebook_csv_has_one_row_per_student_and_a_column_per_exercise(
     instructor_client: Client, book, course
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = instructor_client.get(reverse("dashboard:gradebook_csv"))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="gradebook-')
@@ -139,7 +139,7 @@ def test_gradebook_csv_has_one_row_per_student_and_a_column_per_exercise(
 
 def test_submission_exports_stream_every_submission_as_csv_and_json(
     instructor_client: Client, book
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     text = b"".join(
         instructor_client.get(reverse("dashboard:submissions_csv")).streaming_content
     ).decode()
@@ -164,7 +164,7 @@ def test_submission_exports_stream_every_submission_as_csv_and_json(
 
 def test_student_page_lists_submissions_over_time_with_results(
     instructor_client: Client, book, student
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = instructor_client.get(reverse("dashboard:student", args=[student.pk])).content.decode()
     subs = page.split('id="student-submissions"')[1]
     assert subs.index("sign-error") > subs.index("10 <span")  # newest first
@@ -174,7 +174,7 @@ def test_student_page_lists_submissions_over_time_with_results(
 
 def test_quizzes_have_a_column_with_the_kept_attempt_and_count_in_the_total(
     instructor_client: Client, book, student
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     quiz = Quiz.objects.first()
     assert quiz is not None, "the course has a quiz"
     for number, score in ((1, 2.0), (2, quiz.max_score), (3, 1.0)):

@@ -14,7 +14,7 @@ def _score(sub: Submission) -> Score:
     return Score.objects.get(student_id=sub.student_id, exercise_id=sub.exercise_id)
 
 
-def test_an_override_sets_the_kept_score_and_is_audited(graded, staff_user) -> None:  # type: ignore[no-untyped-def]
+def test_an_override_sets_the_kept_score_and_is_audited(graded, staff_user) -> None:
     assert graded.score == 0 and _score(graded).kept_score == 0
     override_set(
         actor=staff_user, submission=graded, score=7.5, reason="equivalent form, checked by hand"
@@ -37,7 +37,7 @@ def test_an_override_sets_the_kept_score_and_is_audited(graded, staff_user) -> N
     assert entry.reason == "equivalent form, checked by hand"
 
 
-def test_a_second_override_revokes_the_first_and_records_the_old_value(graded, staff_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_override_revokes_the_first_and_records_the_old_value(graded, staff_user) -> None:
     override_set(actor=staff_user, submission=graded, score=7.5, reason="first")
     override_set(actor=staff_user, submission=graded, score=9, reason="second look")
     assert ScoreOverride.objects.filter(revoked_at__isnull=True).get().score == 9
@@ -45,16 +45,16 @@ def test_a_second_override_revokes_the_first_and_records_the_old_value(graded, s
     assert AuditLogEntry.objects.order_by("id").last().old_value == {
         "score": 7.5,
         "overridden": True,
-    }  # type: ignore[union-attr]
+    }
     assert _score(graded).kept_score == 9
 
 
-def test_removing_an_override_restores_the_graded_score(graded, staff_user) -> None:  # type: ignore[no-untyped-def]
+def test_removing_an_override_restores_the_graded_score(graded, staff_user) -> None:
     override_set(actor=staff_user, submission=graded, score=7.5, reason="r")
     override_remove(actor=staff_user, submission=graded, reason="was wrong")
     assert _score(graded).kept_score == 0
     assert active_overrides(student_id=graded.student_id, exercise=graded.exercise) == {}
-    assert AuditLogEntry.objects.order_by("id").last().action == "override_removed"  # type: ignore[union-attr]
+    assert AuditLogEntry.objects.order_by("id").last().action == "override_removed"
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ def test_removing_an_override_restores_the_graded_score(graded, staff_user) -> N
 )
 def test_an_override_needs_a_reason_and_a_score_in_range(
     graded, staff_user, score, reason, message
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with pytest.raises(OverrideRejected, match=message):
         override_set(actor=staff_user, submission=graded, score=score, reason=reason)
     assert not ScoreOverride.objects.exists() and not AuditLogEntry.objects.exists()
@@ -71,7 +71,7 @@ def test_an_override_needs_a_reason_and_a_score_in_range(
 
 def test_an_override_survives_a_regrade(
     graded, staff_user, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The regrade replaces the graded result (kept in history); the override, keyed
     to the submission, still decides the kept score afterwards."""
     override_set(actor=staff_user, submission=graded, score=6, reason="partial credit")
@@ -90,7 +90,7 @@ def test_an_override_survives_a_regrade(
     assert _score(graded).kept_score == 6
 
 
-def test_the_override_form_requires_a_reason(staff_client: Client, graded) -> None:  # type: ignore[no-untyped-def]
+def test_the_override_form_requires_a_reason(staff_client: Client, graded) -> None:
     url = reverse("console:override", args=[graded.pk])
     response = staff_client.post(url, {"score": "8", "reason": ""})
     assert response.status_code == 400
@@ -102,7 +102,7 @@ def test_the_override_form_requires_a_reason(staff_client: Client, graded) -> No
 
 def test_an_override_made_in_the_console_shows_on_the_page_and_in_the_audit_log(
     staff_client: Client, graded
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     url = reverse("console:override", args=[graded.pk])
     response = staff_client.post(
         url, {"score": "8", "reason": "accepted 2x·cos(x²) written oddly"}, follow=True

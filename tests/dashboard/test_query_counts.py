@@ -61,7 +61,7 @@ def _counts(client: Client) -> dict[str, int]:
     return counts
 
 
-def _course(students: int, staff_user) -> None:  # type: ignore[no-untyped-def]
+def _course(students: int, staff_user) -> None:
     synth_clear()
     Quiz.objects.all().delete()
     synth_course(students=students, exercises=3, submissions=4, seed=students)
@@ -89,7 +89,7 @@ def _course(students: int, staff_user) -> None:  # type: ignore[no-untyped-def]
         regrade_request(actor=staff_user, submission_ids=[sub.pk], reason=f"r{n}")
 
 
-def test_query_counts_do_not_grow_with_the_number_of_students(staff_user, settings) -> None:  # type: ignore[no-untyped-def]
+def test_query_counts_do_not_grow_with_the_number_of_students(staff_user, settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     client = Client()
     client.force_login(staff_user)

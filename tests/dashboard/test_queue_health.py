@@ -12,7 +12,7 @@ from grader.models import AuditLogEntry, Submission
 
 def test_queue_health_counts_statuses_and_finds_the_oldest_and_stuck(
     course, student, make_submission
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     chain = course["chain-rule"]
     make_submission(student, chain, 10)
     make_submission(student, chain, 0, status=Submission.Status.ERROR)
@@ -30,7 +30,7 @@ def test_queue_health_counts_statuses_and_finds_the_oldest_and_stuck(
     assert [s.status for s in health.recent_failures] == ["error"]
 
 
-def test_the_queue_page_shows_workers_from_a_ping(instructor_client: Client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_queue_page_shows_workers_from_a_ping(instructor_client: Client, monkeypatch) -> None:
     monkeypatch.setattr(
         "dashboard.console_selectors.workers_alive", lambda **_: ["celery@grader-1"]
     )
@@ -52,7 +52,7 @@ def test_the_queue_page_shows_workers_from_a_ping(instructor_client: Client, mon
 
 def test_re_enqueue_stuck_puts_them_back_in_the_queue_and_audits_it(
     staff_client: Client, course, student, make_submission, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     stuck = make_submission(student, course["chain-rule"], 0, status=Submission.Status.RUNNING)
     Submission.objects.filter(pk=stuck.pk).update(started_at=timezone.now() - timedelta(minutes=5))
     with django_capture_on_commit_callbacks(execute=False) as enqueued:

@@ -18,7 +18,7 @@ def test_a_regrade_of_an_exercise_snapshots_requeues_and_regrades_every_final_su
     student,
     other_student,
     staff_user,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks,
 ) -> None:
     chain = course["chain-rule"]
     subs = []
@@ -71,7 +71,7 @@ def test_a_regrade_of_an_exercise_snapshots_requeues_and_regrades_every_final_su
 
 def test_a_redelivered_dispatch_does_not_take_a_submission_twice(
     graded, staff_user, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_capture_on_commit_callbacks(execute=False):
         job = regrade_request(actor=staff_user, submission_ids=[graded.pk])
         regrade_dispatch(job_id=job.pk)
@@ -84,7 +84,7 @@ def test_a_redelivered_dispatch_does_not_take_a_submission_twice(
 
 def test_regrading_a_selection_from_the_console_redirects_to_its_progress(
     staff_client: Client, graded, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_capture_on_commit_callbacks(execute=False):
         response = staff_client.post(
             reverse("console:regrade_start"), {"submissions": [graded.pk], "reason": "check"}
@@ -108,7 +108,7 @@ def test_regrading_a_selection_from_the_console_redirects_to_its_progress(
     assert "hx-trigger" not in done.split('id="regrade-progress"')[1].split(">")[0]
 
 
-def test_regrade_needs_exactly_one_target(staff_client: Client, graded, course) -> None:  # type: ignore[no-untyped-def]
+def test_regrade_needs_exactly_one_target(staff_client: Client, graded, course) -> None:
     response = staff_client.post(
         reverse("console:regrade_start"), {"reason": "nothing"}, follow=True
     )
@@ -124,7 +124,7 @@ def test_regrade_needs_exactly_one_target(staff_client: Client, graded, course) 
 
 def test_the_submission_page_shows_earlier_results_after_a_regrade(
     staff_client: Client, graded, staff_user, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_capture_on_commit_callbacks(execute=False):
         job = regrade_request(actor=staff_user, submission_ids=[graded.pk])
         regrade_dispatch(job_id=job.pk)
@@ -138,7 +138,7 @@ def test_the_submission_page_shows_earlier_results_after_a_regrade(
 
 def test_the_django_admin_action_regrades_the_selected_submissions(
     staff_client: Client, graded, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_capture_on_commit_callbacks(execute=False):
         response = staff_client.post(
             reverse("admin:grader_submission_changelist"),
@@ -150,7 +150,7 @@ def test_the_django_admin_action_regrades_the_selected_submissions(
     assert f"Regrade #{job.pk} requested" in response.content.decode()
 
 
-def test_a_huge_selection_is_refused_in_favour_of_an_exercise_regrade(staff_user, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_huge_selection_is_refused_in_favour_of_an_exercise_regrade(staff_user, db) -> None:
     import pytest
 
     from grader.regrade import MAX_SELECTION, RegradeRejected

@@ -15,7 +15,7 @@ from grader.regrade import regrade_progress, regrade_request
 pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker")]
 
 
-def stored(student, exercise, answer: str, attempt: int, score: float) -> Submission:  # type: ignore[no-untyped-def]
+def stored(student, exercise, answer: str, attempt: int, score: float) -> Submission:
     """A submission as an earlier (wrong) grader left it: graded, with a stale score."""
     return Submission.objects.create(
         student=student, exercise=exercise, answer=answer, status=Submission.Status.GRADED,
@@ -27,7 +27,7 @@ def stored(student, exercise, answer: str, attempt: int, score: float) -> Submis
 @pytest.mark.django_db(transaction=True)
 def test_a_whole_exercise_is_regraded_by_the_worker(
     course, student, other_student, staff_user, celery_worker_process, broker_app
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     chain = course["chain-rule"]
     right = stored(student, chain, "2*x*cos(x^2)", 1, 3.0)
     wrong = stored(other_student, chain, "cos(x^2)", 1, 10.0)
@@ -52,7 +52,7 @@ def test_a_whole_exercise_is_regraded_by_the_worker(
 
 def test_queue_health_sees_the_running_worker_by_ping(
     db, celery_worker_process, broker_app
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from dashboard.console_selectors import workers_alive
 
     names = workers_alive(timeout=3.0)

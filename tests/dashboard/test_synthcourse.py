@@ -10,7 +10,7 @@ from grader.models import Score, Submission
 from grader.services import score_refresh
 
 
-def test_synthcourse_makes_students_x_exercises_x_submissions_with_consistent_scores(db) -> None:  # type: ignore[no-untyped-def]
+def test_synthcourse_makes_students_x_exercises_x_submissions_with_consistent_scores(db) -> None:
     out = StringIO()
     call_command("synthcourse", students=6, exercises=3, submissions=5, stdout=out)
     assert "6 students × 3 exercises: 90 submissions and 18 scores" in out.getvalue()
@@ -42,7 +42,7 @@ def test_synthcourse_makes_students_x_exercises_x_submissions_with_consistent_sc
         assert {k: getattr(stored, k) for k in expected} == expected
 
 
-def test_synthcourse_clear_replaces_the_previous_course(db) -> None:  # type: ignore[no-untyped-def]
+def test_synthcourse_clear_replaces_the_previous_course(db) -> None:
     call_command("synthcourse", students=2, exercises=2, submissions=2, stdout=StringIO())
     keep = User.objects.create_user("real-student")
     call_command(

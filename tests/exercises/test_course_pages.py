@@ -8,7 +8,7 @@ from grader.models import Submission
 from grader.services import submission_grade
 
 
-def test_power_rule_shows_each_student_their_own_point(course, student, other_student) -> None:  # type: ignore[no-untyped-def]
+def test_power_rule_shows_each_student_their_own_point(course, student, other_student) -> None:
     spec = load_spec("power-rule")
     for user in (student, other_student):
         client = Client()
@@ -19,7 +19,7 @@ def test_power_rule_shows_each_student_their_own_point(course, student, other_st
         assert f"what is dy/dx at x = {x0:g}?" in page  # in the numeric part's label
 
 
-def test_the_numeric_part_and_the_code_are_graded_together(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_the_numeric_part_and_the_code_are_graded_together(course, student) -> None:
     spec = load_spec("power-rule")
     params = spec.params(variant_seed(student.pk, "power-rule"))
     client = Client()
@@ -33,7 +33,7 @@ def test_the_numeric_part_and_the_code_are_graded_together(course, student) -> N
     assert "6 / 10" in card and "That is y = x² itself" in card
 
 
-def test_a_choice_part_and_a_strict_tensor_check_on_the_page(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_a_choice_part_and_a_strict_tensor_check_on_the_page(course, student) -> None:
     spec = load_spec("no-grad-inference")
     client = Client()
     client.force_login(student)

@@ -83,7 +83,7 @@ def test_a_broken_folder_leaves_the_database_unchanged(db: None, tmp_path: Path)
 
 def test_the_command_turns_course_errors_into_a_command_error(
     db: None, settings, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     root = _copy(tmp_path, "chain-rule")
     (root / "chain-rule" / "info.json").write_text("[]")
     settings.COURSE_CONTENT_DIR = root
@@ -94,7 +94,7 @@ def test_the_command_turns_course_errors_into_a_command_error(
 def test_a_changed_folder_is_picked_up_within_the_check_interval(
     tmp_path: Path,
     settings,
-    monkeypatch,  # type: ignore[no-untyped-def]
+    monkeypatch,
 ) -> None:
     """Specs are cached per process and a folder is hashed again at most every
     CHECK_SECONDS, so a fixed exercise reaches running workers without a restart."""

@@ -6,7 +6,7 @@ from grader.models import Submission
 from grader.services import submission_grade
 
 
-def test_every_page_but_login_needs_a_login(course) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_but_login_needs_a_login(course) -> None:
     client = Client()
     for url in ["/", "/exercises/chain-rule/", "/submissions/1/result"]:
         response = client.get(url)
@@ -15,7 +15,7 @@ def test_every_page_but_login_needs_a_login(course) -> None:  # type: ignore[no-
     assert client.get("/healthz").json() == {"ok": True}
 
 
-def test_the_list_shows_status_and_best_score(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_the_list_shows_status_and_best_score(course, student) -> None:
     client = Client()
     client.force_login(student)
     page = client.get("/").content.decode()
@@ -33,7 +33,7 @@ def test_the_list_shows_status_and_best_score(course, student) -> None:  # type:
     assert "solved" in page and "10 / 10" in page
 
 
-def test_the_exercise_page_renders_math_and_the_form(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_the_exercise_page_renders_math_and_the_form(course, student) -> None:
     client = Client()
     client.force_login(student)
     page = client.get("/exercises/chain-rule/").content.decode()
@@ -42,7 +42,7 @@ def test_the_exercise_page_renders_math_and_the_form(course, student) -> None:  
     assert "No attempts yet." in page
 
 
-def test_submitting_the_form_stores_and_redirects_to_the_live_result(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_submitting_the_form_stores_and_redirects_to_the_live_result(course, student) -> None:
     client = Client()
     client.force_login(student)
     response = client.post("/exercises/chain-rule/", {"answer": "2x cos(x^2)"})
@@ -62,7 +62,7 @@ def test_submitting_the_form_stores_and_redirects_to_the_live_result(course, stu
     assert "We read your formula as" in card and "<math" in card
 
 
-def test_a_formula_that_does_not_parse_is_shown_on_the_page(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_a_formula_that_does_not_parse_is_shown_on_the_page(course, student) -> None:
     client = Client()
     client.force_login(student)
     response = client.post("/exercises/chain-rule/", {"answer": "2x cos(("})
@@ -71,7 +71,7 @@ def test_a_formula_that_does_not_parse_is_shown_on_the_page(course, student) -> 
     assert Submission.objects.count() == 0
 
 
-def test_the_result_card_names_the_misconception(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_the_result_card_names_the_misconception(course, student) -> None:
     client = Client()
     client.force_login(student)
     client.post("/exercises/chain-rule/", {"answer": "cos(x^2)"})
@@ -85,7 +85,7 @@ def test_the_result_card_names_the_misconception(course, student) -> None:  # ty
 
 def test_an_htmx_submit_swaps_in_the_card_and_the_attempts_without_a_reload(
     course, student
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = Client(headers={"HX-Request": "true"})
     client.force_login(student)
     response = client.post("/exercises/chain-rule/", {"answer": "2x cos(x^2)"})
@@ -103,7 +103,7 @@ def test_an_htmx_submit_swaps_in_the_card_and_the_attempts_without_a_reload(
     assert 'hx-swap-oob="true"' in card and "<td>graded</td>" in card
 
 
-def test_an_htmx_submit_that_is_refused_says_why_and_stores_nothing(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_an_htmx_submit_that_is_refused_says_why_and_stores_nothing(course, student) -> None:
     client = Client(headers={"HX-Request": "true"})
     client.force_login(student)
     response = client.post("/exercises/chain-rule/", {"answer": "2x cos(("})
@@ -114,7 +114,7 @@ def test_an_htmx_submit_that_is_refused_says_why_and_stores_nothing(course, stud
     assert Submission.objects.count() == 0
 
 
-def test_the_attempts_table_shows_each_attempt_newest_first(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_the_attempts_table_shows_each_attempt_newest_first(course, student) -> None:
     import re
 
     from django.utils import timezone

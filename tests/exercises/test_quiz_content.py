@@ -22,7 +22,7 @@ def _copy(tmp_path: Path) -> Path:
     return folder
 
 
-def _edit(folder: Path, change) -> None:  # type: ignore[no-untyped-def]
+def _edit(folder: Path, change) -> None:
     info = json.loads((folder / "quiz.json").read_text())
     change(info)
     (folder / "quiz.json").write_text(json.dumps(info))
@@ -63,7 +63,7 @@ def test_the_quiz_validates() -> None:
         ),
     ],
 )
-def test_a_broken_quiz_json_names_the_problem(tmp_path: Path, change, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_quiz_json_names_the_problem(tmp_path: Path, change, message: str) -> None:
     folder = _copy(tmp_path)
     _edit(folder, change)
     with pytest.raises(CourseError, match=message):
@@ -84,8 +84,8 @@ def test_checkcourse_catches_a_prompt_with_an_unknown_parameter(tmp_path: Path) 
     assert any("unknown parameters ['x_zero']" in p for p in report.problems)
 
 
-def test_a_formula_that_does_not_parse_is_marked_without_running_anything(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    def no_sandbox(job):  # type: ignore[no-untyped-def]
+def test_a_formula_that_does_not_parse_is_marked_without_running_anything(monkeypatch) -> None:
+    def no_sandbox(job):
         raise AssertionError("the sandbox must not run for an unreadable formula")
 
     monkeypatch.setattr(grading, "run", no_sandbox)

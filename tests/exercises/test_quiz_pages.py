@@ -18,7 +18,7 @@ SLUG = "autograd-quiz"
 
 
 @pytest.fixture
-def quiz(course) -> Quiz:  # type: ignore[no-untyped-def]
+def quiz(course) -> Quiz:
     quiz = Quiz.objects.get(slug=SLUG)
     quiz.opens_at = timezone.now() - timedelta(days=1)
     quiz.closes_at = timezone.now() + timedelta(days=1)
@@ -27,17 +27,17 @@ def quiz(course) -> Quiz:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def client_for(student) -> Client:  # type: ignore[no-untyped-def]
+def client_for(student) -> Client:
     client = Client()
     client.force_login(student)
     return client
 
 
-def _form(attempt: QuizAttempt, answers: dict) -> dict:  # type: ignore[type-arg]
+def _form(attempt: QuizAttempt, answers: dict) -> dict:
     return {f"q_{k}": v for k, v in answers.items()}
 
 
-def test_the_quiz_list_and_page_show_the_rules(quiz, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_the_quiz_list_and_page_show_the_rules(quiz, client_for) -> None:
     page = client_for.get("/quizzes/").content.decode()
     assert "Autograd quiz" in page and "open" in page and "20 min" in page
     page = client_for.get(f"/quizzes/{SLUG}/").content.decode()
@@ -48,7 +48,7 @@ def test_the_quiz_list_and_page_show_the_rules(quiz, client_for) -> None:  # typ
 
 def test_a_student_takes_the_quiz_and_sees_score_misconceptions_and_formula_readings(
     quiz, client_for, student
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = client_for.post(f"/quizzes/{SLUG}/start")
     assert response.status_code == 302 and response["Location"] == f"/quizzes/{SLUG}/attempts/1/"
     attempt = QuizAttempt.objects.get(student=student)
@@ -80,14 +80,14 @@ def test_a_student_takes_the_quiz_and_sees_score_misconceptions_and_formula_read
     assert "one function is easy in code" in page  # the choice's feedback
 
 
-def test_another_students_attempt_is_not_found(quiz, client_for, other_student) -> None:  # type: ignore[no-untyped-def]
+def test_another_students_attempt_is_not_found(quiz, client_for, other_student) -> None:
     other = Client()
     other.force_login(other_student)
     other.post(f"/quizzes/{SLUG}/start")
     assert client_for.get(f"/quizzes/{SLUG}/attempts/1/").status_code == 404
 
 
-def test_a_closed_quiz_cannot_be_started(quiz, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_quiz_cannot_be_started(quiz, client_for) -> None:
     quiz.closes_at = timezone.now() - timedelta(minutes=1)
     quiz.save()
     page = client_for.get(f"/quizzes/{SLUG}/").content.decode()
@@ -97,7 +97,7 @@ def test_a_closed_quiz_cannot_be_started(quiz, client_for) -> None:  # type: ign
     assert QuizAttempt.objects.count() == 0
 
 
-def test_the_formula_preview_reads_without_evaluating(quiz, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_the_formula_preview_reads_without_evaluating(quiz, client_for) -> None:
     page = client_for.get(
         "/quizzes/formula-preview", {"q_chain-log": "2x/(1+x^2)"}
     ).content.decode()
@@ -112,7 +112,7 @@ def test_the_formula_preview_reads_without_evaluating(quiz, client_for) -> None:
 
 def test_answers_sent_after_the_time_ran_out_are_refused_with_a_reason(
     quiz, client_for, student
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client_for.post(f"/quizzes/{SLUG}/start")
     attempt = QuizAttempt.objects.get(student=student)
     QuizAttempt.objects.filter(pk=attempt.pk).update(
@@ -130,7 +130,7 @@ def test_answers_sent_after_the_time_ran_out_are_refused_with_a_reason(
     assert "0 / 20" in client_for.get(f"/quizzes/{SLUG}/attempts/1/").content.decode()
 
 
-def test_viewing_an_attempt_whose_time_ran_out_writes_nothing(quiz, client_for, student) -> None:  # type: ignore[no-untyped-def]
+def test_viewing_an_attempt_whose_time_ran_out_writes_nothing(quiz, client_for, student) -> None:
     """The page says the attempt is being closed and polls; closing it is the sweep's
     (or the page's own clock's) job, never a GET's."""
     client_for.post(f"/quizzes/{SLUG}/start")
@@ -160,7 +160,7 @@ HOSTILE_FORMULAS = [
 @pytest.mark.parametrize(("text", "said"), HOSTILE_FORMULAS)
 def test_the_formula_preview_refuses_unreadable_formulas_with_a_400_and_a_reason(
     quiz, client_for, text: str, said: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = client_for.get("/quizzes/formula-preview", {"q_chain-log": text})
     page = response.content.decode()
     if not said:
@@ -170,7 +170,7 @@ def test_the_formula_preview_refuses_unreadable_formulas_with_a_400_and_a_reason
     assert "Cannot read this yet" in page and said in page
 
 
-def test_an_unreadable_quiz_formula_is_graded_zero_with_the_reason(quiz, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreadable_quiz_formula_is_graded_zero_with_the_reason(quiz, client_for) -> None:
     client_for.post(f"/quizzes/{SLUG}/start")
     spec = load_quiz_spec(SLUG)
     formula_id = next(iter(spec.formulas))

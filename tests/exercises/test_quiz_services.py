@@ -25,7 +25,7 @@ SLUG = "autograd-quiz"
 
 
 @pytest.fixture
-def quiz(course) -> Quiz:  # type: ignore[no-untyped-def]
+def quiz(course) -> Quiz:
     quiz = Quiz.objects.get(slug=SLUG)
     quiz.opens_at = timezone.now() - timedelta(days=1)
     quiz.closes_at = timezone.now() + timedelta(days=1)
@@ -33,7 +33,7 @@ def quiz(course) -> Quiz:  # type: ignore[no-untyped-def]
     return quiz
 
 
-def _right_answers(attempt: QuizAttempt) -> dict:  # type: ignore[type-arg]
+def _right_answers(attempt: QuizAttempt) -> dict:
     spec = load_quiz_spec(SLUG)
     return reference_quiz_answers(spec, spec.params(attempt.seed))
 
@@ -45,11 +45,11 @@ def _graded(attempt: QuizAttempt) -> QuizAttempt:
     return graded
 
 
-def _submit_and_grade(attempt: QuizAttempt, answers: dict, **kwargs) -> QuizAttempt:  # type: ignore[no-untyped-def, type-arg]
+def _submit_and_grade(attempt: QuizAttempt, answers: dict, **kwargs) -> QuizAttempt:
     return _graded(quiz_attempt_submit(attempt=attempt, answers=answers, **kwargs))
 
 
-def test_loadcourse_stores_the_quiz_without_its_answers(quiz) -> None:  # type: ignore[no-untyped-def]
+def test_loadcourse_stores_the_quiz_without_its_answers(quiz) -> None:
     assert quiz.max_score == 20 and len(quiz.questions) == 12
     assert quiz.time_limit_seconds == 20 * 60 and quiz.attempt_limit == 3
     stored = repr(quiz.questions)
@@ -57,26 +57,26 @@ def test_loadcourse_stores_the_quiz_without_its_answers(quiz) -> None:  # type: 
         assert f"'{key}'" not in stored
 
 
-def test_an_attempt_gets_a_deadline_from_the_time_limit(quiz, student) -> None:  # type: ignore[no-untyped-def]
+def test_an_attempt_gets_a_deadline_from_the_time_limit(quiz, student) -> None:
     attempt = quiz_attempt_start(student=student, quiz=quiz)
     assert attempt.number == 1 and attempt.status == "in_progress"
     assert attempt.deadline_at == attempt.started_at + timedelta(minutes=20)
 
 
-def test_the_deadline_never_passes_the_close_of_the_window(quiz, student) -> None:  # type: ignore[no-untyped-def]
+def test_the_deadline_never_passes_the_close_of_the_window(quiz, student) -> None:
     quiz.closes_at = timezone.now() + timedelta(minutes=5)
     quiz.save()
     assert quiz_attempt_start(student=student, quiz=quiz).deadline_at == quiz.closes_at
 
 
-def test_starting_again_resumes_the_attempt_in_progress(quiz, student) -> None:  # type: ignore[no-untyped-def]
+def test_starting_again_resumes_the_attempt_in_progress(quiz, student) -> None:
     first = quiz_attempt_start(student=student, quiz=quiz)
     assert quiz_attempt_start(student=student, quiz=quiz).pk == first.pk
     assert QuizAttempt.objects.count() == 1
 
 
 @pytest.mark.parametrize("opens,closes", [(1, 2), (-2, -1)])
-def test_it_refuses_to_start_outside_the_window(quiz, student, opens, closes) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_to_start_outside_the_window(quiz, student, opens, closes) -> None:
     quiz.opens_at = timezone.now() + timedelta(days=opens)
     quiz.closes_at = timezone.now() + timedelta(days=closes)
     quiz.save()
@@ -84,14 +84,14 @@ def test_it_refuses_to_start_outside_the_window(quiz, student, opens, closes) ->
         quiz_attempt_start(student=student, quiz=quiz)
 
 
-def test_it_refuses_an_attempt_beyond_the_limit(quiz, student) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_an_attempt_beyond_the_limit(quiz, student) -> None:
     for _ in range(3):
         quiz_attempt_submit(attempt=quiz_attempt_start(student=student, quiz=quiz), answers={})
     with pytest.raises(QuizRefused, match="used all 3 attempts"):
         quiz_attempt_start(student=student, quiz=quiz)
 
 
-def test_each_attempt_and_each_student_get_their_own_numbers(quiz, student, other_student) -> None:  # type: ignore[no-untyped-def]
+def test_each_attempt_and_each_student_get_their_own_numbers(quiz, student, other_student) -> None:
     spec = load_quiz_spec(SLUG)
     a1 = quiz_attempt_start(student=student, quiz=quiz)
     quiz_attempt_submit(attempt=a1, answers={})
@@ -103,7 +103,7 @@ def test_each_attempt_and_each_student_get_their_own_numbers(quiz, student, othe
 
 def test_submitting_queues_the_attempt_for_a_worker_and_grades_nothing(
     quiz, student, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     attempt = quiz_attempt_start(student=student, quiz=quiz)
     with django_capture_on_commit_callbacks() as enqueues:
         queued = quiz_attempt_submit(attempt=attempt, answers=_right_answers(attempt))
@@ -111,7 +111,7 @@ def test_submitting_queues_the_attempt_for_a_worker_and_grades_nothing(
     assert queued.enqueued_at is not None and len(enqueues) == 1
 
 
-def test_the_worker_grades_a_submitted_attempt_once(quiz, student) -> None:  # type: ignore[no-untyped-def]
+def test_the_worker_grades_a_submitted_attempt_once(quiz, student) -> None:
     attempt = quiz_attempt_start(student=student, quiz=quiz)
     quiz_attempt_submit(attempt=attempt, answers=_right_answers(attempt))
     graded = _graded(attempt)
@@ -123,7 +123,7 @@ def test_the_worker_grades_a_submitted_attempt_once(quiz, student) -> None:  # t
 
 def test_a_grading_failure_is_retried_then_ends_in_error_with_a_message(
     quiz, student, settings, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from grader import quiz_grading
 
     def broken(*args: object, **kwargs: object) -> None:
@@ -138,7 +138,7 @@ def test_a_grading_failure_is_retried_then_ends_in_error_with_a_message(
     assert failed.status == "error" and "Your answers are saved" in failed.error_message
 
 
-def test_the_sweep_closes_abandoned_attempts_and_requeues_stuck_ones(quiz, student) -> None:  # type: ignore[no-untyped-def]
+def test_the_sweep_closes_abandoned_attempts_and_requeues_stuck_ones(quiz, student) -> None:
     abandoned = quiz_attempt_start(student=student, quiz=quiz)
     QuizAttempt.objects.filter(pk=abandoned.pk).update(deadline_at=timezone.now() - GRACE * 2)
     assert quiz_attempts_sweep() == [abandoned.pk]
@@ -151,7 +151,7 @@ def test_the_sweep_closes_abandoned_attempts_and_requeues_stuck_ones(quiz, stude
     assert _graded(abandoned).score == 0
 
 
-def test_a_second_submit_is_refused(quiz, student) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_submit_is_refused(quiz, student) -> None:
     attempt = quiz_attempt_start(student=student, quiz=quiz)
     graded = _submit_and_grade(attempt, _right_answers(attempt))
     assert graded.status == "graded" and graded.score == 20 and graded.max_score == 20
@@ -162,7 +162,7 @@ def test_a_second_submit_is_refused(quiz, student) -> None:  # type: ignore[no-u
     assert graded.score == 20
 
 
-def test_answers_after_the_deadline_and_grace_are_not_counted(quiz, student) -> None:  # type: ignore[no-untyped-def]
+def test_answers_after_the_deadline_and_grace_are_not_counted(quiz, student) -> None:
     attempt = quiz_attempt_start(student=student, quiz=quiz)
     assert attempt.deadline_at is not None
     late = attempt.deadline_at + GRACE + timedelta(seconds=1)
@@ -170,7 +170,7 @@ def test_answers_after_the_deadline_and_grace_are_not_counted(quiz, student) -> 
     assert graded.timed_out and graded.score == 0 and graded.answers == {}
 
 
-def test_answers_within_the_grace_count(quiz, student) -> None:  # type: ignore[no-untyped-def]
+def test_answers_within_the_grace_count(quiz, student) -> None:
     attempt = quiz_attempt_start(student=student, quiz=quiz)
     assert attempt.deadline_at is not None
     just_late = attempt.deadline_at + GRACE - timedelta(seconds=1)
@@ -178,7 +178,7 @@ def test_answers_within_the_grace_count(quiz, student) -> None:  # type: ignore[
     assert not graded.timed_out and graded.score == 20
 
 
-def test_an_abandoned_attempt_is_closed_when_its_time_is_up(quiz, student) -> None:  # type: ignore[no-untyped-def]
+def test_an_abandoned_attempt_is_closed_when_its_time_is_up(quiz, student) -> None:
     attempt = quiz_attempt_start(student=student, quiz=quiz)
     assert quiz_attempt_close_if_expired(attempt=attempt).is_open
     assert attempt.deadline_at is not None
@@ -190,7 +190,7 @@ def test_an_abandoned_attempt_is_closed_when_its_time_is_up(quiz, student) -> No
 
 
 @pytest.mark.parametrize("policy,kept", [("best", 20.0), ("latest", 0.0)])
-def test_the_score_kept_follows_the_policy(quiz, student, policy, kept) -> None:  # type: ignore[no-untyped-def]
+def test_the_score_kept_follows_the_policy(quiz, student, policy, kept) -> None:
     quiz.score_policy = policy
     quiz.save()
     first = quiz_attempt_start(student=student, quiz=quiz)
@@ -201,7 +201,7 @@ def test_the_score_kept_follows_the_policy(quiz, student, policy, kept) -> None:
     assert standing.attempts_left == 1
 
 
-def test_unknown_questions_and_nul_bytes_are_dropped(quiz, student) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_questions_and_nul_bytes_are_dropped(quiz, student) -> None:
     attempt = quiz_attempt_start(student=student, quiz=quiz)
     graded = _submit_and_grade(
         attempt, {"nope": "x", "chain-log": "2x/(1+x^2)\x00", "why-autograd": ""}

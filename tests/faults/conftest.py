@@ -84,15 +84,15 @@ class Api:
 def fault_stack() -> Iterator[Stack]:
     db = os.environ.get("FAULTS_DB", "auto")  # "sqlite" to try the fallback
     with Stack(name="faults-test", db=db, web_workers=2, env=FAULT_ENV, quiet=True) as stack:
-        stack.tokens = stack.students_create(12, prefix="faulty", password=PASSWORD)  # type: ignore[attr-defined]
-        stack.next_student = 0  # type: ignore[attr-defined]
+        stack.tokens = stack.students_create(12, prefix="faulty", password=PASSWORD)
+        stack.next_student = 0
         yield stack
 
 
 @pytest.fixture
 def api(fault_stack: Stack) -> Api:
     """A fresh student per test, so the per-minute rate limit never carries over."""
-    names = sorted(fault_stack.tokens)  # type: ignore[attr-defined]
-    name = names[fault_stack.next_student]  # type: ignore[attr-defined]
-    fault_stack.next_student += 1  # type: ignore[attr-defined]
-    return Api(fault_stack.url, fault_stack.tokens[name])  # type: ignore[attr-defined]
+    names = sorted(fault_stack.tokens)
+    name = names[fault_stack.next_student]
+    fault_stack.next_student += 1
+    return Api(fault_stack.url, fault_stack.tokens[name])

@@ -26,7 +26,7 @@ y.backward()
 """
 
 
-def _wait_running(stack, sub_id: int, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
+def _wait_running(stack, sub_id: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if (

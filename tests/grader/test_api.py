@@ -8,18 +8,18 @@ from grader.models import Submission
 from grader.services import submission_grade
 
 
-def _post(client: Client, payload: object, **headers: str):  # type: ignore[no-untyped-def]
+def _post(client: Client, payload: object, **headers: str):
     body = payload if isinstance(payload, bytes) else json.dumps(payload)
     return client.post("/api/v1/submissions", body, content_type="application/json", **headers)
 
 
-def test_anonymous_requests_get_401(course) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_requests_get_401(course) -> None:
     response = _post(Client(), {"exercise": "chain-rule", "answer": "x"})
     assert response.status_code == 401
     assert "Authentication required" in response.json()["error"]
 
 
-def test_submit_then_read_the_graded_result(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_submit_then_read_the_graded_result(course, student) -> None:
     client = Client()
     client.force_login(student)
     response = _post(client, {"exercise": "chain-rule", "answer": "2x cos(x^2)"})
@@ -39,7 +39,7 @@ def test_submit_then_read_the_graded_result(course, student) -> None:  # type: i
     assert hidden["visibility"] == "hidden" and hidden["output"] == "" and hidden["hidden"]
 
 
-def test_session_posts_still_need_csrf(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_session_posts_still_need_csrf(course, student) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(student)
     response = _post(client, {"exercise": "chain-rule", "answer": "x"})
@@ -47,7 +47,7 @@ def test_session_posts_still_need_csrf(course, student) -> None:  # type: ignore
     assert Submission.objects.count() == 0
 
 
-def test_token_auth_works_without_csrf_and_rotation_revokes(course, student, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_token_auth_works_without_csrf_and_rotation_revokes(course, student, capsys) -> None:
     call_command("apitoken", student.username)
     token = capsys.readouterr().out.strip()
     client = Client(enforce_csrf_checks=True)
@@ -64,7 +64,7 @@ def test_token_auth_works_without_csrf_and_rotation_revokes(course, student, cap
     assert stale.status_code == 401 and stale.json()["error"] == "Invalid API token."
 
 
-def test_tokens_are_stored_hashed(course, student, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_tokens_are_stored_hashed(course, student, capsys) -> None:
     call_command("apitoken", student.username)
     token = capsys.readouterr().out.strip()
     from accounts.models import ApiToken
@@ -91,7 +91,7 @@ def test_tokens_are_stored_hashed(course, student, capsys) -> None:  # type: ign
 )
 def test_bad_input_gets_a_clear_4xx_and_nothing_is_stored(
     course, student, payload, status, message
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = Client()
     client.force_login(student)
     response = _post(client, payload)
@@ -100,7 +100,7 @@ def test_bad_input_gets_a_clear_4xx_and_nothing_is_stored(
     assert Submission.objects.count() == 0
 
 
-def test_a_student_cannot_read_another_students_submission(course, student, other_student) -> None:  # type: ignore[no-untyped-def]
+def test_a_student_cannot_read_another_students_submission(course, student, other_student) -> None:
     owner = Client()
     owner.force_login(student)
     sub_id = _post(owner, {"exercise": "chain-rule", "answer": "x"}).json()["id"]

@@ -18,19 +18,19 @@ CASES = [
 ]
 
 
-def _cli(slug: str, answer: str, *, student: str, attempt: int, tmp_path: Path) -> dict:  # type: ignore[type-arg]
+def _cli(slug: str, answer: str, *, student: str, attempt: int, tmp_path: Path) -> dict:
     path = tmp_path / "answer.txt"
     path.write_text(answer)
     out = StringIO()
     call_command("grade", slug, str(path), student=student, attempt=attempt, stdout=out)
-    result: dict = json.loads(out.getvalue())  # type: ignore[type-arg]
+    result: dict = json.loads(out.getvalue())
     return result
 
 
 @pytest.mark.parametrize(("slug", "answer"), CASES)
 def test_the_cli_and_the_worker_give_the_same_result_for_the_same_student_and_attempt(
     course, student, tmp_path: Path, slug: str, answer: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     submission = submission_create(
         student=student, exercise=Exercise.objects.get(slug=slug), answer=answer
     )

@@ -6,7 +6,7 @@ from exercises.course import load_spec
 from grader.grading import grade_answer
 
 
-def _grade(slug: str, answer: str, seed: int = 7):  # type: ignore[no-untyped-def]
+def _grade(slug: str, answer: str, seed: int = 7):
     return grade_answer(load_spec(slug), answer=answer, seed=seed, attempt=1)
 
 
@@ -118,9 +118,9 @@ def test_an_infinite_loop_is_stopped_with_a_message() -> None:
 
 def test_different_students_get_different_points_and_regrading_is_reproducible() -> None:
     spec = load_spec("chain-rule")
-    a = spec.grading.inputs({}, __import__("exercises.spec").spec.inputs_rng(1, 1))  # type: ignore[union-attr]
-    b = spec.grading.inputs({}, __import__("exercises.spec").spec.inputs_rng(2, 1))  # type: ignore[union-attr]
-    again = spec.grading.inputs({}, __import__("exercises.spec").spec.inputs_rng(1, 1))  # type: ignore[union-attr]
+    a = spec.grading.inputs({}, __import__("exercises.spec").spec.inputs_rng(1, 1))
+    b = spec.grading.inputs({}, __import__("exercises.spec").spec.inputs_rng(2, 1))
+    again = spec.grading.inputs({}, __import__("exercises.spec").spec.inputs_rng(1, 1))
     assert a != b and a == again
 
 

@@ -17,7 +17,7 @@ from grader.selectors import wait_seconds
 from grader.services import submission_grade
 
 
-def _queued(student, exercise) -> Submission:  # type: ignore[no-untyped-def]
+def _queued(student, exercise) -> Submission:
     return Submission.objects.create(
         student=student, exercise=exercise, answer="2x cos(x^2)", max_score=10, seed=1, attempt=1
     )
@@ -54,7 +54,7 @@ def test_a_long_poll_returns_as_soon_as_the_answer_is_graded(
     course,
     student,
     settings,
-    notify_url: str,  # type: ignore[no-untyped-def]
+    notify_url: str,
 ) -> None:
     import os
 
@@ -73,7 +73,7 @@ def test_a_long_poll_returns_as_soon_as_the_answer_is_graded(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_redis_wakes_the_waiter_well_before_its_next_re_read(course, student, settings) -> None:  # type: ignore[no-untyped-def]
+def test_redis_wakes_the_waiter_well_before_its_next_re_read(course, student, settings) -> None:
     import os
 
     settings.GRADER_NOTIFY_REDIS_URL = os.environ["CELERY_BROKER_URL"]
@@ -92,7 +92,7 @@ def test_redis_wakes_the_waiter_well_before_its_next_re_read(course, student, se
     assert returned - GRADED_AT[sub.pk] < 1.0 and returned - started < 9.0
 
 
-def test_a_long_poll_that_times_out_returns_the_current_state(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_poll_that_times_out_returns_the_current_state(course, student) -> None:
     sub = _queued(student, course["chain-rule"])
     client = Client()
     client.force_login(student)
@@ -102,7 +102,7 @@ def test_a_long_poll_that_times_out_returns_the_current_state(course, student) -
     assert time.monotonic() - started >= 0.4
 
 
-def test_nobody_waits_on_someone_elses_submission(course, student, other_student) -> None:  # type: ignore[no-untyped-def]
+def test_nobody_waits_on_someone_elses_submission(course, student, other_student) -> None:
     sub = _queued(other_student, course["chain-rule"])
     client = Client()
     client.force_login(student)
@@ -112,7 +112,7 @@ def test_nobody_waits_on_someone_elses_submission(course, student, other_student
     assert time.monotonic() - started < 2.0
 
 
-def test_announcing_without_redis_or_with_redis_down_does_not_raise(settings) -> None:  # type: ignore[no-untyped-def]
+def test_announcing_without_redis_or_with_redis_down_does_not_raise(settings) -> None:
     settings.GRADER_NOTIFY_REDIS_URL = ""
     notify.announce_final(1)
     settings.GRADER_NOTIFY_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
@@ -147,7 +147,7 @@ def test_a_waiter_that_arrives_after_the_announcement_reads_once_and_returns(
     course,
     student,
     settings,
-    subscribed_listener,  # type: ignore[no-untyped-def]
+    subscribed_listener,
 ) -> None:
     """The process's listener remembers what was announced: a request that starts
     waiting just after the worker published (the common case for a fast answer) is not
@@ -171,7 +171,7 @@ def test_a_subscribed_waiter_skips_the_read_before_waiting_and_reads_once_woken(
     course,
     student,
     settings,
-    subscribed_listener,  # type: ignore[no-untyped-def]
+    subscribed_listener,
 ) -> None:
     settings.GRADER_WAIT_REREAD_SECONDS = 10.0
     before = time.monotonic()
@@ -188,7 +188,7 @@ def test_a_subscribed_waiter_skips_the_read_before_waiting_and_reads_once_woken(
 def test_without_the_subscription_a_waiter_reads_first_then_polls(
     course,
     student,
-    settings,  # type: ignore[no-untyped-def]
+    settings,
 ) -> None:
     """Redis unreachable: nothing can be announced, so the waiter reads at once (the
     answer may be final already) and then every GRADER_WAIT_POLL_SECONDS."""

@@ -15,7 +15,7 @@ from grader.services import (
 def test_create_stores_a_queued_submission_and_enqueues_on_commit(
     course,
     student,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks,
 ) -> None:
     with django_capture_on_commit_callbacks() as callbacks:
         sub = submission_create(
@@ -39,13 +39,13 @@ def test_create_stores_a_queued_submission_and_enqueues_on_commit(
 )
 def test_bad_formula_answers_are_rejected_and_nothing_is_stored(
     course, student, answer, message
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with pytest.raises(AnswerRejected, match=message):
         submission_create(student=student, exercise=course["chain-rule"], answer=answer)
     assert Submission.objects.count() == 0
 
 
-def test_code_with_a_syntax_error_is_rejected_with_the_line(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_code_with_a_syntax_error_is_rejected_with_the_line(course, student) -> None:
     with pytest.raises(AnswerRejected, match="SyntaxError on line 2"):
         submission_create(
             student=student,
@@ -55,7 +55,7 @@ def test_code_with_a_syntax_error_is_rejected_with_the_line(course, student) -> 
     assert Submission.objects.count() == 0
 
 
-def test_grading_stores_the_score_checks_and_student_score(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_grading_stores_the_score_checks_and_student_score(course, student) -> None:
     sub = submission_create(student=student, exercise=course["chain-rule"], answer="cos(x^2)")
     graded = submission_grade(submission_id=sub.pk)
     assert graded is not None
@@ -86,7 +86,7 @@ def test_grading_stores_the_score_checks_and_student_score(course, student) -> N
 
 def test_a_value_too_large_to_compare_ends_graded_with_the_reason_not_retried(
     course, student
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     answer = "def grads(x, y, w, b):\n    return (10**400, 1.0)\n"
     sub = submission_create(student=student, exercise=course["bce-manual-gradients"], answer=answer)
     assert submission_grade(submission_id=sub.pk) is not None
@@ -97,7 +97,7 @@ def test_a_value_too_large_to_compare_ends_graded_with_the_reason_not_retried(
     assert Score.objects.get(student=student).attempts == 1
 
 
-def test_grading_twice_is_safe(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_grading_twice_is_safe(course, student) -> None:
     sub = submission_create(student=student, exercise=course["chain-rule"], answer="2x cos(x^2)")
     assert submission_grade(submission_id=sub.pk) is not None
     assert submission_grade(submission_id=sub.pk) is None  # already claimed and final
@@ -105,11 +105,11 @@ def test_grading_twice_is_safe(course, student) -> None:  # type: ignore[no-unty
     assert sub.grade_attempts == 1 and sub.score == 10
 
 
-def test_grading_a_deleted_submission_returns_quietly(db) -> None:  # type: ignore[no-untyped-def]
+def test_grading_a_deleted_submission_returns_quietly(db) -> None:
     assert submission_grade(submission_id=987654) is None
 
 
-def test_the_sweep_requeues_stuck_submissions_and_they_get_graded(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_the_sweep_requeues_stuck_submissions_and_they_get_graded(course, student) -> None:
     sub = submission_create(student=student, exercise=course["chain-rule"], answer="2x cos(x^2)")
     # A worker claimed it and died: it stays `running`.
     Submission.objects.filter(pk=sub.pk).update(
@@ -125,7 +125,7 @@ def test_the_sweep_requeues_stuck_submissions_and_they_get_graded(course, studen
 
 def test_the_sweep_gives_up_with_a_readable_error_after_max_attempts(
     course, student, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sub = submission_create(student=student, exercise=course["chain-rule"], answer="2x cos(x^2)")
     Submission.objects.filter(pk=sub.pk).update(
         status="running",
@@ -137,12 +137,12 @@ def test_the_sweep_gives_up_with_a_readable_error_after_max_attempts(
     assert sub.status == "error" and "submit it again" in sub.error_message
 
 
-def test_recent_submissions_are_not_swept(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_recent_submissions_are_not_swept(course, student) -> None:
     submission_create(student=student, exercise=course["chain-rule"], answer="2x cos(x^2)")
     assert submissions_requeue_stuck() == []
 
 
-def test_rate_limit_gives_a_clear_429(course, student, settings) -> None:  # type: ignore[no-untyped-def]
+def test_rate_limit_gives_a_clear_429(course, student, settings) -> None:
     settings.GRADER_RATE_LIMIT_PER_MINUTE = 2
     for _ in range(2):
         submission_create(student=student, exercise=course["chain-rule"], answer="x")
@@ -151,7 +151,7 @@ def test_rate_limit_gives_a_clear_429(course, student, settings) -> None:  # typ
     assert err.value.status == 429
 
 
-def test_attempt_limit_is_enforced(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_attempt_limit_is_enforced(course, student) -> None:
     exercise = course["chain-rule"]
     exercise.attempt_limit = 1
     exercise.save()
@@ -160,7 +160,7 @@ def test_attempt_limit_is_enforced(course, student) -> None:  # type: ignore[no-
         submission_create(student=student, exercise=exercise, answer="x")
 
 
-def test_late_submissions_get_the_penalty(course, student) -> None:  # type: ignore[no-untyped-def]
+def test_late_submissions_get_the_penalty(course, student) -> None:
     exercise = course["chain-rule"]
     exercise.due_at = timezone.now() - timedelta(days=1)
     exercise.late_penalty = 0.25
@@ -173,7 +173,7 @@ def test_late_submissions_get_the_penalty(course, student) -> None:  # type: ign
 
 def test_a_full_queue_says_busy_and_stores_nothing(
     course, student, other_student, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.GRADER_MAX_QUEUE_DEPTH = 2
     settings.GRADER_QUEUE_DEPTH_CACHE_SECONDS = 0  # count on every submit here
     submission_create(student=other_student, exercise=course["chain-rule"], answer="x")
@@ -188,7 +188,7 @@ def test_a_broker_outage_at_submit_keeps_the_answer_queued(
     course,
     student,
     monkeypatch,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks,
 ) -> None:
     """The enqueue runs after commit; with the broker down the row stays `queued` (the
     sweep enqueues it later) and the student gets no error. tests/faults does this
@@ -210,7 +210,7 @@ def test_a_broker_outage_at_submit_keeps_the_answer_queued(
 
 def test_a_submission_that_ends_in_error_stops_counting_in_the_score(
     course, student, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sub = submission_create(student=student, exercise=course["chain-rule"], answer="2x cos(x^2)")
     submission_grade(submission_id=sub.pk)
     assert Score.objects.get(student=student).best_score == 10
@@ -227,7 +227,7 @@ def test_a_submission_that_ends_in_error_stops_counting_in_the_score(
 
 def test_the_queue_depth_is_counted_at_most_once_a_second_per_process(
     course, student, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
