@@ -23,6 +23,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from grader import queue
+
 from .models import Quiz, QuizAttempt
 from .quiz import QuizSpec, load_quiz_spec
 from .spec import variant_seed
@@ -161,17 +163,7 @@ def _clean(quiz: Quiz, answers: dict[str, Any]) -> dict[str, Any]:
 
 
 def _enqueue(attempt_id: int, *, countdown: float = 0) -> None:
-    from grader.tasks import grade_quiz_attempt_task  # the task calls back into this module
-
-    try:
-        if countdown:
-            grade_quiz_attempt_task.apply_async((attempt_id,), countdown=countdown)
-        else:
-            grade_quiz_attempt_task.delay(attempt_id)
-    except Exception:
-        # The attempt is committed as `submitted`: the sweep enqueues it again once the
-        # broker is back, so nothing is lost and the student gets no 500.
-        logger.exception("could not enqueue quiz attempt %s; the sweep will retry", attempt_id)
+    queue.enqueue(queue.GRADE_QUIZ_ATTEMPT, attempt_id, countdown=countdown)
 
 
 def _submit(attempt: QuizAttempt, *, answers: dict[str, Any], at: Any, timed_out: bool) -> int:

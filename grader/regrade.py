@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from exercises.models import Exercise
 
+from . import queue
 from .audit import audit_record
 from .models import AuditLogEntry, RegradeJob, Submission, SubmissionResultHistory
 
@@ -34,18 +35,6 @@ SNAPSHOT_FIELDS = (
 
 class RegradeRejected(ValueError):
     """Nothing was requested; the message says why."""
-
-
-def _enqueue_grading(submission_id: int) -> None:
-    from .tasks import grade_submission_task  # tasks import this module; keep it lazy
-
-    grade_submission_task.delay(submission_id)
-
-
-def _enqueue_dispatch(job_id: int) -> None:
-    from .tasks import regrade_dispatch_task
-
-    regrade_dispatch_task.delay(job_id)
 
 
 def regrade_request(
@@ -82,7 +71,7 @@ def regrade_request(
             new_value={"job": job.pk, "scope": job.scope, "submissions": len(ids) or None},
             reason=job.reason,
         )
-        transaction.on_commit(lambda: _enqueue_dispatch(job.pk))
+        transaction.on_commit(partial(queue.enqueue, queue.REGRADE_DISPATCH, job.pk))
     return job
 
 
@@ -144,7 +133,7 @@ def _dispatch_chunk(job: RegradeJob, ids: list[int]) -> None:
             grade_attempts=0,
         )
         for pk in requeued:
-            transaction.on_commit(partial(_enqueue_grading, pk))
+            transaction.on_commit(partial(queue.enqueue, queue.GRADE_SUBMISSION, pk))
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from exercises.course import load_spec
 from exercises.models import Exercise
 from exercises.spec import variant_seed
 
-from . import notify
+from . import notify, queue
 from .intake import AnswerRejected, check_answer
 from .models import Score, Submission
 
@@ -26,17 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 def _enqueue(submission_id: int, *, countdown: float = 0) -> None:
-    from .tasks import grade_submission_task  # tasks import services; keep the loop lazy
-
-    try:
-        if countdown:
-            grade_submission_task.apply_async((submission_id,), countdown=countdown)
-        else:
-            grade_submission_task.delay(submission_id)
-    except Exception:
-        # The row is committed as `queued`; the periodic sweep enqueues it again once
-        # the broker is back, so the student's answer is not lost and they get no 500.
-        logger.exception("could not enqueue submission %s; the sweep will retry", submission_id)
+    queue.enqueue(queue.GRADE_SUBMISSION, submission_id, countdown=countdown)
 
 
 _queue_depth_seen: tuple[float, int] = (-1e9, 0)  # (monotonic time, depth) per process

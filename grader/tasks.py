@@ -10,7 +10,7 @@ from django.db import close_old_connections
 from exercises import quiz_services
 from exercises.course import freeze_loaded_objects
 
-from . import services
+from . import regrade, services
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,4 @@ def sweep_stuck_submissions_task() -> int:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def regrade_dispatch_task(job_id: int) -> None:
-    from . import regrade  # regrade imports this module lazily; keep both directions lazy
-
     regrade.regrade_dispatch(job_id=job_id)

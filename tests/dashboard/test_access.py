@@ -39,7 +39,7 @@ WRITE_URLS = [
 @pytest.fixture
 def world(course, student, staff_user, make_submission, monkeypatch) -> dict[str, Any]:
     monkeypatch.setattr("dashboard.console_selectors.workers_alive", lambda **_: ["w1@test"])
-    monkeypatch.setattr("grader.regrade._enqueue_dispatch", lambda job_id: None)
+    monkeypatch.setattr("grader.queue.enqueue", lambda *args, **kwargs: True)
     sub = make_submission(student, course["chain-rule"], 5.0)
     job = regrade_request(actor=staff_user, exercise=course["chain-rule"])
     return {"student": student.pk, "submission": sub.pk, "job": job.pk}

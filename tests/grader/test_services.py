@@ -193,12 +193,12 @@ def test_a_broker_outage_at_submit_keeps_the_answer_queued(
     """The enqueue runs after commit; with the broker down the row stays `queued` (the
     sweep enqueues it later) and the student gets no error. tests/faults does this
     with a real broker that is really down."""
-    from grader import tasks
+    from celery import current_app
 
     def broker_down(*args: object, **kwargs: object) -> None:
         raise ConnectionRefusedError("[Errno 111] Connection refused")
 
-    monkeypatch.setattr(tasks.grade_submission_task, "delay", broker_down)
+    monkeypatch.setattr(current_app, "send_task", broker_down)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         sub = submission_create(
             student=student, exercise=course["chain-rule"], answer="2x cos(x^2)"
@@ -243,3 +243,14 @@ def test_the_queue_depth_is_counted_at_most_once_a_second_per_process(
     ]
     assert len(counts) == 1
     assert Submission.objects.filter(student=student).count() == 3
+
+
+def test_every_task_the_queue_sends_is_registered_with_the_app() -> None:
+    """The queue sends tasks by name (no import loop): each name must be a real task."""
+    from celery import current_app
+
+    from grader import queue, tasks
+
+    registered = {name for name in current_app.tasks if name.startswith("grader.")}
+    assert tasks.grade_submission_task.name == queue.GRADE_SUBMISSION
+    assert {queue.GRADE_SUBMISSION, queue.GRADE_QUIZ_ATTEMPT, queue.REGRADE_DISPATCH} <= registered
