@@ -1,4 +1,4 @@
-"""A private production-shaped stack for the fault tests (bench/_stack.py).
+"""A private production-shaped stack for the fault tests (tests/support/stack.py).
 
 Real processes on private services: PostgreSQL (initdb; SQLite when no PostgreSQL is
 installed), a redis-server on a free port, gunicorn, two `celery worker --concurrency 1`
@@ -10,19 +10,15 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-
-from _stack import Stack
+from tests.support.stack import Stack
 
 # The sweep runs often but waits 30 s before it calls a row stuck: long enough that a
 # test can tell a recovery by redelivery (seconds) from one by the sweep.
