@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.support.stack import Stack
+from tests.support.wait import wait_until
 
 # The sweep runs often but waits 30 s before it calls a row stuck: long enough that a
 # test can tell a recovery by redelivery (seconds) from one by the sweep.
@@ -66,14 +66,15 @@ class Api:
         return body
 
     def wait_final(self, sub_id: int, timeout: float = 60) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        body: dict[str, Any] = {}
-        while time.monotonic() < deadline:
-            body = self.result(sub_id)
-            if body["status"] in ("graded", "error"):
-                return body
-            time.sleep(0.25)
-        raise AssertionError(f"submission {sub_id} not final after {timeout} s: {body}")
+        last: dict[str, Any] = {}
+
+        def final() -> dict[str, Any] | None:
+            last.update(self.result(sub_id))
+            return dict(last) if last["status"] in ("graded", "error") else None
+
+        return wait_until(
+            final, timeout, lambda: f"submission {sub_id} to be final (last: {last})", interval=0.25
+        )
 
 
 @pytest.fixture(scope="session")
