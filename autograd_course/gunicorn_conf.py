@@ -1,4 +1,4 @@
-"""gunicorn settings for production (docker-compose.yml, the Dockerfile, bench/_stack.py).
+"""gunicorn settings for production (docker-compose.yml, the Dockerfile, tests/support/stack.py).
 
 Threaded workers: the result card and the API hold a request open until an answer is
 graded (a long poll, grader/notify.py), and a waiting request must only cost a thread,

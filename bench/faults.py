@@ -4,7 +4,7 @@ message), none twice, with the right score.
     .venv/bin/python bench/faults.py                  # all faults, in order
     .venv/bin/python bench/faults.py --only pg-stop,redis-restart
 
-Brings up the production shape on private services (bench/_stack.py), with the sweep
+Brings up the production shape on private services (tests/support/stack.py), with the sweep
 made quick: GRADER_SWEEP_EVERY_SECONDS=2, GRADER_STUCK_AFTER_SECONDS=10 (defaults 15
 and 60). 30 students submit through the API at ~6 answers/s for the whole run (right
 and wrong answers to chain-rule and fix-runtime-error). One fault after another:
@@ -45,9 +45,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _answers import FILLER, LOOP
-from _stack import ROOT, Stack
+# The harness lives in the test tree (tests/support/), shared with the fault tests.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.answers import FILLER, LOOP
+from tests.support.stack import ROOT, Stack
 
 CONTENT = ROOT / "exercises" / "content"
 FAULT_ENV = {"GRADER_SWEEP_EVERY_SECONDS": "2", "GRADER_STUCK_AFTER_SECONDS": "10"}

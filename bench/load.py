@@ -3,7 +3,7 @@
     .venv/bin/python bench/load.py                 # 200 students, 120 s, the default mix
     .venv/bin/python bench/load.py --students 50 --duration 30
 
-Brings up the production shape on private services (bench/_stack.py: PostgreSQL,
+Brings up the production shape on private services (tests/support/stack.py: PostgreSQL,
 Redis, gunicorn with 2 threaded processes as in docker-compose.yml
 (autograd_course/gunicorn_conf.py), two `celery worker
 --concurrency 1` processes, celery beat), creates the students, warms both sandbox
@@ -36,8 +36,9 @@ from typing import Any
 
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _stack import PY, ROOT, Stack
+# The harness lives in the test tree (tests/support/), shared with the fault tests.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.stack import PY, ROOT, Stack
 
 PASSWORD = "bench-student-password-7"
 

@@ -4,7 +4,7 @@
     .venv/bin/python bench/web_threads.py --rounds 3
 
 One gunicorn process (autograd_course/gunicorn_conf.py, production settings, on the
-private PostgreSQL and Redis of bench/_stack.py) serves one logged-in student's exercise
+private PostgreSQL and Redis of tests/support/stack.py) serves one logged-in student's exercise
 page to 1, 8 and 32 clients at once, each on its own keep-alive connection. For each
 setting of GUNICORN_THREADS and WEB_ACTIVE_REQUESTS (autograd_course/slots.py) it prints
 the gunicorn process's CPU per request and the wall time, interleaved over rounds
@@ -24,8 +24,9 @@ from urllib.parse import urlencode
 
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _stack import Stack, _http_ok, _wait
+# The harness lives in the test tree (tests/support/), shared with the fault tests.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.stack import Stack
 
 PASSWORD = "bench-threads-password-1"
 PAGE = "/exercises/chain-rule/"
@@ -111,7 +112,7 @@ def main() -> None:
                 stack.web_threads = threads
                 stack.extra_env["WEB_ACTIVE_REQUESTS"] = str(active)
                 stack.web_start()
-                _wait("gunicorn", lambda: _http_ok(f"{stack.url}/healthz"), 60)
+                stack.web_wait_ready()
                 cookie = _login(port, "threads0000")
                 _hammer(port, cookie, 4, 10)  # warm: templates, connections
                 line = []

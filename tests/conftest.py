@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from django.db import connection
 from accounts.roles import instructor_group
 from exercises.models import Exercise
 from exercises.services import course_load
+from tests.support.wait import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 # One Redis database per xdist process (gw0 → 15, gw1 → 14, …): a worker started by one
@@ -124,16 +124,18 @@ def celery_worker_process(
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
-    ready = False
-    while time.monotonic() < deadline and proc.poll() is None:
-        if b"ready." in (ROOT / "var" / f"test-worker-{os.getpid()}.log").read_bytes():
-            ready = True
-            break
-        time.sleep(0.2)
-    if not ready:
+    log_name = f"var/test-worker-{os.getpid()}.log"
+
+    def ready() -> bool:
+        if proc.poll() is not None:
+            raise RuntimeError(f"celery worker exited with {proc.returncode}; see {log_name}")
+        return b"ready." in (ROOT / log_name).read_bytes()
+
+    try:
+        wait_until(ready, 60, f"the celery worker to start (see {log_name})", interval=0.2)
+    except BaseException:
         proc.kill()
-        raise RuntimeError(f"celery worker did not start; see var/test-worker-{os.getpid()}.log")
+        raise
     yield proc
     proc.terminate()
     try:
@@ -183,8 +185,5 @@ def subscribed_listener(settings: Any) -> Any:
     settings.GRADER_NOTIFY_REDIS_URL = TEST_BROKER_URL
     listener = notify.listener()
     assert listener is not None
-    deadline = time.monotonic() + 5
-    while not listener.subscribed and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert listener.subscribed
+    wait_until(lambda: listener.subscribed, 5, "the listener to subscribe", interval=0.02)
     return listener

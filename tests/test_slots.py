@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -12,7 +14,9 @@ from django.db import connection
 from django.test import Client
 
 from autograd_course.slots import request_slot
+from grader import notify as grader_notify
 from grader.models import Submission
+from tests.support.wait import wait_until
 
 
 def test_no_more_than_the_configured_number_of_requests_compute_at_once(settings: Any) -> None:
@@ -26,7 +30,7 @@ def test_no_more_than_the_configured_number_of_requests_compute_at_once(settings
             with lock:
                 running += 1
                 most = max(most, running)
-            time.sleep(0.1)
+            time.sleep(0.1)  # the scenario: a request computing, long enough to overlap
             with lock:
                 running -= 1
 
@@ -41,7 +45,7 @@ def test_no_more_than_the_configured_number_of_requests_compute_at_once(settings
 @pytest.mark.parametrize("notify", ["redis", "re-reading"])
 @pytest.mark.django_db(transaction=True)
 def test_a_waiting_long_poll_does_not_hold_up_other_requests(
-    course: Any, student: Any, settings: Any, notify: str, request: Any
+    course: Any, student: Any, settings: Any, notify: str, request: Any, monkeypatch: Any
 ) -> None:
     if notify == "redis":
         request.getfixturevalue("subscribed_listener")
@@ -52,6 +56,17 @@ def test_a_waiting_long_poll_does_not_hold_up_other_requests(
         student=student, exercise=course["chain-rule"], answer="1", max_score=10, seed=1, attempt=1
     )
     poll_done: list[float] = []
+    # The poll tells when it has given its turn up to wait (grader/notify.py).
+    waiting = threading.Event()
+    slot_released = grader_notify.slot_released
+
+    @contextmanager
+    def slot_released_and_told() -> Iterator[None]:
+        with slot_released():
+            waiting.set()
+            yield
+
+    monkeypatch.setattr(grader_notify, "slot_released", slot_released_and_told)
 
     def long_poll() -> None:
         client = Client()
@@ -65,7 +80,7 @@ def test_a_waiting_long_poll_does_not_hold_up_other_requests(
 
     poller = threading.Thread(target=long_poll)
     poller.start()
-    time.sleep(0.5)  # the poll is waiting now
+    wait_until(waiting.is_set, 10, "the long poll to give its turn up and wait")
     page = Client()
     page.force_login(student)
     started = time.monotonic()
@@ -88,10 +103,11 @@ def test_a_slowly_sent_body_does_not_hold_a_turn(settings: Any) -> None:
     from autograd_course.slots import ActiveRequestLimitMiddleware
 
     settings.WEB_ACTIVE_REQUESTS = 1
-    body_sent = threading.Event()
+    body_sent, reading = threading.Event(), threading.Event()
 
     class SlowBody:
         def read(self, size: int = -1) -> bytes:
+            reading.set()
             body_sent.wait(10)
             return b"answer=1"[: size if size >= 0 else None]
 
@@ -109,7 +125,7 @@ def test_a_slowly_sent_body_does_not_hold_a_turn(settings: Any) -> None:
         target=lambda: seen.append(middleware(WSGIRequest(environ)).content.decode())
     )
     slow.start()
-    time.sleep(0.3)  # the slow request is reading its body now
+    wait_until(reading.is_set, 10, "the slow request to read its body")
     started = time.monotonic()
     with request_slot():  # another request takes the only turn at once
         waited = time.monotonic() - started

@@ -3,14 +3,13 @@ the dispatch task and every grading task run in the worker."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.conf import settings
 
 from exercises.spec import variant_seed
 from grader.models import RegradeJob, Score, Submission, SubmissionResultHistory
 from grader.regrade import regrade_progress, regrade_request
+from tests.support.wait import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker")]
 
@@ -33,10 +32,13 @@ def test_a_whole_exercise_is_regraded_by_the_worker(
     wrong = stored(other_student, chain, "cos(x^2)", 1, 10.0)
     job = regrade_request(actor=staff_user, exercise=chain, reason="reference fixed")
 
-    deadline = time.monotonic() + 90
-    while not regrade_progress(job=job).is_complete and time.monotonic() < deadline:
-        time.sleep(0.2)
+    def complete() -> bool:
         job.refresh_from_db()
+        return regrade_progress(job=job).is_complete
+
+    wait_until(
+        complete, 90, lambda: f"the regrade to complete ({regrade_progress(job=job)})", interval=0.2
+    )
 
     progress = regrade_progress(job=job)
     assert (progress.done, progress.total, progress.errored) == (2, 2, 0), progress

@@ -108,7 +108,7 @@ def test_a_changed_folder_is_picked_up_within_the_check_interval(
     statement = root / "chain-rule" / "statement.md"
     statement.write_text(statement.read_text() + "\nA new hint.\n")
     assert load_spec("chain-rule") is first  # not hashed again yet
-    time.sleep(0.35)
+    time.sleep(0.35)  # the scenario: the check interval (0.3 s) runs out
     again = load_spec("chain-rule")
     assert again is not first and again.statement.endswith("A new hint.\n")
 

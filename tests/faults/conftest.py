@@ -1,4 +1,4 @@
-"""A private production-shaped stack for the fault tests (bench/_stack.py).
+"""A private production-shaped stack for the fault tests (tests/support/stack.py).
 
 Real processes on private services: PostgreSQL (initdb; SQLite when no PostgreSQL is
 installed), a redis-server on a free port, gunicorn, two `celery worker --concurrency 1`
@@ -10,19 +10,15 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-
-from _stack import Stack
+from tests.support.stack import Stack
+from tests.support.wait import wait_until
 
 # The sweep runs often but waits 30 s before it calls a row stuck: long enough that a
 # test can tell a recovery by redelivery (seconds) from one by the sweep.
@@ -70,14 +66,15 @@ class Api:
         return body
 
     def wait_final(self, sub_id: int, timeout: float = 60) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        body: dict[str, Any] = {}
-        while time.monotonic() < deadline:
-            body = self.result(sub_id)
-            if body["status"] in ("graded", "error"):
-                return body
-            time.sleep(0.25)
-        raise AssertionError(f"submission {sub_id} not final after {timeout} s: {body}")
+        last: dict[str, Any] = {}
+
+        def final() -> dict[str, Any] | None:
+            last.update(self.result(sub_id))
+            return dict(last) if last["status"] in ("graded", "error") else None
+
+        return wait_until(
+            final, timeout, lambda: f"submission {sub_id} to be final (last: {last})", interval=0.25
+        )
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from _answers import LOOP
+
+from tests.support.answers import LOOP
 
 from .conftest import Api
 

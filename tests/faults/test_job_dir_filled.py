@@ -4,7 +4,8 @@ and the next answers on the same worker are graded normally."""
 from __future__ import annotations
 
 import pytest
-from _answers import FILLER
+
+from tests.support.answers import FILLER
 
 from .conftest import Api
 

@@ -7,12 +7,15 @@ import time
 
 import pytest
 
+from tests.support.wait import wait_until
+
 from .conftest import STUCK_AFTER_SECONDS, Api
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
 
 RIGHT = "2*x*cos(x**2)"
-# The reference solution of fix-runtime-error, made slow enough to be killed mid-job.
+# The reference solution of fix-runtime-error, made slow enough to be killed mid-job:
+# the sleep keeps the job in the sandbox for the fault to hit it.
 SLOW_RIGHT = """import time
 time.sleep(4)
 import torch
@@ -26,16 +29,18 @@ y.backward()
 """
 
 
-def _wait_running(stack, sub_id: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (
-            stack.sql("select status from grader_submission where id = %s", [sub_id])[0][0]
-            == "running"
-        ):
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"submission {sub_id} never started running")
+def _wait_in_sandbox(stack, sub_id: int, timeout: float = 30) -> list[int]:
+    """Wait until the submission is claimed and its job runs in a zygote's child; returns
+    the busy workers (stack.busy_workers)."""
+
+    def running() -> bool:
+        status = stack.sql("select status from grader_submission where id = %s", [sub_id])
+        return bool(status[0][0] == "running")
+
+    wait_until(running, timeout, f"submission {sub_id} to be running", interval=0.1)
+    return wait_until(
+        stack.busy_workers, timeout, f"the job of submission {sub_id} to run in a sandbox"
+    )
 
 
 def test_an_answer_whose_worker_is_killed_mid_job_is_graded_once(fault_stack, api: Api) -> None:
@@ -44,9 +49,7 @@ def test_an_answer_whose_worker_is_killed_mid_job_is_graded_once(fault_stack, ap
     for sub_id in warm:
         assert api.wait_final(sub_id)["score"] == 10
     slow = api.submit("fix-runtime-error", SLOW_RIGHT)
-    _wait_running(stack, slow)
-    time.sleep(1.0)  # inside the sandbox's sleep now
-    busy = stack.busy_workers()
+    busy = _wait_in_sandbox(stack, slow)
     assert len(busy) == 1, f"expected one worker in a job, found {busy}"
     killed = stack.kill_worker(busy[0])  # SIGKILL to the prefork child running the job
     killed_at = time.monotonic()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 import pytest
 
 from .conftest import Api
-from .test_worker_killed_mid_job import SLOW_RIGHT, _wait_running
+from .test_worker_killed_mid_job import SLOW_RIGHT, _wait_in_sandbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
 
@@ -19,9 +18,7 @@ def test_an_answer_whose_zygote_is_killed_is_run_again_and_graded_once(
 ) -> None:
     stack = fault_stack
     slow = api.submit("fix-runtime-error", SLOW_RIGHT)
-    _wait_running(stack, slow)
-    time.sleep(1.0)
-    busy = stack.busy_workers()
+    busy = _wait_in_sandbox(stack, slow)
     assert busy, "no worker in a job"
     zygote = stack.zygotes()[busy[0]]
     child = stack.worker_pool_child(busy[0])

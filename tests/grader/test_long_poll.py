@@ -15,6 +15,7 @@ from grader import notify
 from grader.models import Submission
 from grader.selectors import wait_seconds
 from grader.services import submission_grade
+from tests.support.wait import wait_until
 
 
 def _queued(student, exercise) -> Submission:
@@ -27,8 +28,11 @@ GRADED_AT: dict[int, float] = {}
 
 
 def _grade_later(submission_id: int, delay: float) -> threading.Thread:
+    """A worker that grades the answer `delay` seconds from now: the tests time the
+    waiter's wake-up against that moment."""
+
     def run() -> None:
-        time.sleep(delay)
+        time.sleep(delay)  # the scenario: the answer is graded while the request waits
         try:
             submission_grade(submission_id=submission_id)
             GRADED_AT[submission_id] = time.monotonic()
@@ -156,9 +160,12 @@ def test_a_waiter_that_arrives_after_the_announcement_reads_once_and_returns(
     before = time.monotonic()
     sub = _queued(student, course["chain-rule"])
     _grade_later(sub.pk, 0).join()
-    deadline = time.monotonic() + 5
-    while sub.pk not in subscribed_listener.recent and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_until(
+        lambda: sub.pk in subscribed_listener.recent,
+        5,
+        "the listener to receive the announcement",
+        interval=0.02,
+    )
     fetch, reads = _graded_status_reader(sub.pk)
     started = time.monotonic()
     assert notify.wait_until(sub.pk, fetch, 15, pending_since=before) == "graded"

@@ -80,6 +80,7 @@ def test_infinite_loop() -> None:
 
 
 def test_sleep_forever_hits_wall_clock() -> None:
+    # An answer that sleeps uses no CPU: only the wall-clock limit can stop it.
     result = script("import time\ntime.sleep(1000)\n", limits=Limits(wall_seconds=1.0))
     assert result.status == "timeout" and "time limit" in result.error
 
@@ -144,6 +145,7 @@ def test_memory_grown_slowly() -> None:
 
 
 def test_three_thousand_threads() -> None:
+    # Sleeping threads, so that all 3000 are alive at once.
     answer = (
         "import threading, time\n"
         "ts = [threading.Thread(target=time.sleep, args=(5,), daemon=True) "

@@ -209,6 +209,7 @@ def test_job_is_retried_once_when_the_zygote_dies_under_it() -> None:
     starts = backend.starts
     timer = threading.Timer(0.3, lambda: os.killpg(victim.pid, 9))
     timer.start()
+    # The answer sleeps so that its job is still running when the timer kills the zygote.
     result = run(Job("script", "import time\ntime.sleep(1)\nout = 42\n", {"read": ["out"]}))
     timer.join()
     assert result.status == "ok" and result.outputs["values"]["out"] == 42
@@ -288,6 +289,7 @@ def test_interrupted_caller_does_not_desync_the_next_job() -> None:
     try:
         signal.setitimer(signal.ITIMER_REAL, 0.3)
         with pytest.raises(Interrupted):
+            # The answer sleeps so that the alarm interrupts the caller mid-job.
             run(Job("script", "import time\ntime.sleep(1)\nout = 'late'\n", {"read": ["out"]}))
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)

@@ -1,4 +1,4 @@
-"""Hostile answers shared by bench/faults.py and tests/faults/: each is a student
+"""Hostile answers shared by tests/faults/ and bench/faults.py: each is a student
 answer (it runs in the sandbox), written once here."""
 
 # Outlives the sandbox's time limit.

@@ -1,4 +1,5 @@
-"""The production shape on this machine, on private services, for the load and fault runs.
+"""The production shape on this machine, on private services, for the fault tests
+(tests/faults/) and the load and fault runs of bench/.
 
     with Stack(name="load") as stack:     # PostgreSQL, Redis, gunicorn, 2 workers, beat
         stack.url, stack.sql("select count(*) from grader_submission")
@@ -51,7 +52,9 @@ from typing import Any
 
 import psutil
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.wait import WaitTimeout, wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 PG_BIN_CANDIDATES = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 FINAL = ("graded", "error")
@@ -68,16 +71,6 @@ def pg_bin() -> Path | None:
         if (path / "initdb").exists() and (path / "pg_ctl").exists():
             return path
     return None
-
-
-def _wait(what: str, check: Any, timeout: float, interval: float = 0.2) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(Exception):
-            if check():
-                return
-        time.sleep(interval)
-    raise RuntimeError(f"{what} not ready after {timeout:.0f} s")
 
 
 @dataclass
@@ -226,7 +219,7 @@ class Stack:
         for i in range(self.n_workers):
             self.worker_start(i)
         self.beat_start()
-        _wait("gunicorn", lambda: _http_ok(f"{self.url}/healthz"), 60)
+        self.web_wait_ready()
         for i in range(self.n_workers):
             self.worker_wait_ready(i)
         self.say(
@@ -333,7 +326,9 @@ class Stack:
                 str(self.dir / "redis"),
             ],
         )
-        _wait("redis", self.redis_ping, 20, 0.05)
+        wait_until(
+            self.redis_ping, 20, "redis to answer a ping", interval=0.05, ignoring=(Exception,)
+        )
 
     def redis_stop(self) -> None:
         self._terminate(self.procs["redis"], timeout=10)
@@ -420,7 +415,13 @@ class Stack:
             timeout=90,
         )
         self.pg_started = True
-        _wait("postgres", lambda: self.sql("select 1", dbname="postgres"), 30)
+        wait_until(
+            lambda: self.sql("select 1", dbname="postgres"),
+            30,
+            "postgres to answer a query",
+            interval=0.2,
+            ignoring=(Exception,),
+        )
 
     def pg_stop(self, mode: str = "fast") -> None:
         binary = pg_bin()
@@ -545,6 +546,15 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
             ],
         )
 
+    def web_wait_ready(self) -> None:
+        wait_until(
+            lambda: http_ok(f"{self.url}/healthz"),
+            60,
+            "gunicorn to answer /healthz",
+            interval=0.2,
+            ignoring=(Exception,),
+        )
+
     def worker_name(self, i: int) -> str:
         return f"worker{i + 1}"
 
@@ -578,7 +588,9 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
             last = text.rsplit("\n=== start ", 1)[-1]
             return proc.alive() and " ready." in last
 
-        _wait(f"{proc.name}", ready, timeout)
+        wait_until(
+            ready, timeout, f"{proc.name} to log ready.", interval=0.2, ignoring=(Exception,)
+        )
 
     def beat_start(self) -> None:
         self._spawn(
@@ -653,7 +665,7 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
             pids = [proc.pid] + [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
             os.killpg(proc.pid, signal.SIGKILL)
             with contextlib.suppress(Exception):
-                proc.popen.wait(timeout=10)  # type: ignore[union-attr]
+                proc.popen.wait(timeout=10)
             return pids
         child = self.worker_pool_child(i)
         if child is None:
@@ -774,17 +786,26 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
         """Wait until every id is graded/error; returns the seconds it took (or timeout)."""
         t0 = time.monotonic()
         ids = sorted(set(ids))
-        while time.monotonic() - t0 < timeout:
-            with contextlib.suppress(Exception):
-                rows = self._in_chunks(
-                    "select count(*) from grader_submission where id in ({}) "
-                    "and status in ('graded','error')",
-                    ids,
-                )
-                if sum(r[0] for r in rows) == len(ids):
-                    return time.monotonic() - t0
-            time.sleep(0.5)
-        return timeout
+
+        def all_final() -> bool:
+            rows = self._in_chunks(
+                "select count(*) from grader_submission where id in ({}) "
+                "and status in ('graded','error')",
+                ids,
+            )
+            return sum(r[0] for r in rows) == len(ids)
+
+        try:
+            wait_until(
+                all_final,
+                timeout,
+                f"{len(ids)} answers to be final",
+                interval=0.5,
+                ignoring=(Exception,),
+            )
+        except WaitTimeout:
+            return timeout
+        return time.monotonic() - t0
 
 
 TRIGGER_SQL = {
@@ -815,7 +836,7 @@ TRIGGER_SQL = {
 }
 
 
-def _http_ok(url: str) -> bool:
+def http_ok(url: str) -> bool:
     with urllib.request.urlopen(url, timeout=2) as response:
         return bool(response.status == 200)
 
