@@ -4,7 +4,7 @@ Framework-free on purpose: only the standard library, torch and pyseccomp, and r
 imports, so this directory alone can be bound read-only into the jail.
 """
 
-from .api import Job, Limits, SandboxResult, run
-from .client import SandboxUnavailable
+from .api import Job, Limits, SandboxResult
+from .client import SandboxUnavailable, run
 
 __all__ = ["Job", "Limits", "SandboxResult", "SandboxUnavailable", "run"]

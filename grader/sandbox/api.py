@@ -1,4 +1,5 @@
-"""The sandbox's public types and its one entry point, ``run`` (see docs/sandbox-protocol.md)."""
+"""The sandbox's public types (its one entry point, ``run``, is in client.py; see
+docs/sandbox-protocol.md)."""
 
 from __future__ import annotations
 
@@ -39,14 +40,3 @@ class SandboxResult:
     wall_ms: float
     # forbid_autograd jobs: the answer reached autograd and was stopped (status "error").
     autograd_blocked: bool = False
-
-
-def run(job: Job) -> SandboxResult:
-    """Run ``job`` in the sandbox and return its validated result.
-
-    Raises ValueError only for a malformed Job (a caller bug: unknown protocol, inputs of
-    the wrong shape); everything the student's answer does is reported in the result.
-    """
-    from .client import default_client
-
-    return default_client().run(job)
