@@ -32,9 +32,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from exercises.models import Exercise, Quiz, QuizAttempt
+from exercises.spec import SOLVED_EPSILON, full_marks
 from grader.models import Score
 
-from .selectors import SOLVED_EPSILON, gradebook_exercises, students_matching
+from .selectors import gradebook_exercises, students_matching
 
 PAGE_SIZE = 50
 SORTS = ("name", "-name", "total", "-total", "solved", "-solved")
@@ -89,7 +90,7 @@ class Cell:
 
     @property
     def solved(self) -> bool:
-        return self.best is not None and self.best >= self.max_score - SOLVED_EPSILON
+        return self.best is not None and full_marks(self.best, self.max_score)
 
 
 @dataclass
@@ -261,7 +262,7 @@ def column_summaries(*, columns: list[Column], query: str = "") -> list[ColumnSu
             if best is not None:
                 agg["n"] += 1
                 agg["sum"] += best
-                agg["solved"] += best >= maxima.get(quiz_id, 0) - SOLVED_EPSILON
+                agg["solved"] += full_marks(best, maxima.get(quiz_id, 0))
         for agg in by_quiz.values():
             agg["mean_score"] = agg["sum"] / agg["n"] if agg["n"] else None
     summaries = []

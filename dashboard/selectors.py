@@ -32,9 +32,9 @@ from django.db.models.functions import Floor, Least
 
 from accounts.roles import INSTRUCTOR_GROUP
 from exercises.models import Exercise
+from exercises.spec import SOLVED_EPSILON
 from grader.models import Score, Submission
 
-SOLVED_EPSILON = 1e-9
 HISTOGRAM_BINS = 10
 
 

@@ -19,6 +19,16 @@ Outputs = Mapping[str, Any]
 
 VISIBILITIES = ("visible", "hidden", "after_due_date")
 
+# Scores are sums of floats: full marks is "within this of the maximum". The one
+# definition of "solved" and of a passed check, used by grading, scores, quizzes,
+# checkcourse and the staff pages (also in their database queries).
+SOLVED_EPSILON = 1e-9
+
+
+def full_marks(score: float, max_score: float) -> bool:
+    """Whether ``score`` is all of ``max_score``: a check passed, an exercise solved."""
+    return score >= max_score - SOLVED_EPSILON
+
 
 @dataclass(frozen=True)
 class Check:

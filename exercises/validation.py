@@ -18,7 +18,7 @@ from grader.quiz_grading import grade_quiz, reference_quiz_answers
 
 from .course import ExerciseSpec
 from .quiz import QuizSpec, quiz_fingerprint
-from .spec import inputs_rng
+from .spec import full_marks, inputs_rng
 
 VALIDATION_SEEDS = (11, 4242)
 
@@ -64,7 +64,7 @@ def _check_reference(spec: ExerciseSpec, report: ValidationReport) -> None:
         parts = reference_answers(spec.parts, spec.params(seed))
         answer = _answer(spec, spec.solution) if spec.grading is not None else ""
         ref = grade_answer(spec, answer=answer, parts=parts, seed=seed, attempt=1)
-        if ref.score < spec.max_score - 1e-9:
+        if not full_marks(ref.score, spec.max_score):
             report.problems.append(
                 f"seed {seed}: the reference scores {ref.score:g}/{spec.max_score:g}: "
                 f"{ref.results['output']}"
@@ -92,7 +92,7 @@ def validate_spec(spec: ExerciseSpec) -> ValidationReport:
         starter = grade_answer(
             spec, answer=_answer(spec, spec.starter), parts=parts, seed=seed, attempt=1
         )
-        if starter.score >= spec.max_score - 1e-9:
+        if full_marks(starter.score, spec.max_score):
             report.problems.append("the starter code already gets full marks")
         else:
             note = " (parts answered right)" if spec.parts else ""
@@ -140,7 +140,7 @@ def validate_quiz(spec: QuizSpec) -> ValidationReport:
             if question["kind"] != "formula":
                 report.problems.extend(f"seed {seed}: {p}" for p in part_problems(question, params))
         ref = grade_quiz(spec, answers=reference_quiz_answers(spec, params), seed=seed)
-        if ref.score < spec.max_score - 1e-9:
+        if not full_marks(ref.score, spec.max_score):
             failed = [
                 f"{t['question']}: {t['output']}"
                 for t in ref.results["tests"]

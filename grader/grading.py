@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 
 from exercises.course import ExerciseSpec
-from exercises.spec import AnswerFailed, Check, inputs_rng
+from exercises.spec import AnswerFailed, Check, full_marks, inputs_rng
 
 from . import integrity
 from . import parts as parts_grading
@@ -55,7 +55,7 @@ def _test(check: Check, score: float, output: str) -> dict[str, Any]:
         "name": check.name,
         "score": score,
         "max_score": check.max_score,
-        "status": "passed" if score >= check.max_score - 1e-12 else "failed",
+        "status": "passed" if full_marks(score, check.max_score) else "failed",
         "output": output,
         "visibility": check.visibility,
     }
@@ -156,7 +156,7 @@ def grade_answer(
             ),
         }
     extra["hidden_checks"] = sum(1 for t in tests if t["visibility"] != "visible")
-    if score >= max_score - 1e-9:
+    if full_marks(score, max_score):
         output = "All checks passed."
     else:
         output = (

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from exercises.models import Exercise
+from exercises.spec import full_marks
 
 
 class Submission(models.Model):
@@ -103,7 +104,7 @@ class Score(models.Model):
 
     @property
     def is_solved(self) -> bool:
-        return self.max_score > 0 and self.best_score >= self.max_score - 1e-9
+        return self.max_score > 0 and full_marks(self.best_score, self.max_score)
 
 
 # --- Grading console (issue 5): overrides, audit log, regrades, result history -------

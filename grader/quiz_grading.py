@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exercises.quiz import QuizSpec
+from exercises.spec import full_marks
 
 from .grading import grade_answer
 from .parts import grade_part, reference_answers
@@ -38,7 +39,7 @@ def _result(question: dict[str, Any], score: float, output: str, **extra: Any) -
         "section": question["section"],
         "score": score,
         "max_score": max_score,
-        "status": "passed" if score >= max_score - 1e-9 else "failed",
+        "status": "passed" if full_marks(score, max_score) else "failed",
         "output": output,
         "visibility": question.get("visibility", "visible"),
         **extra,

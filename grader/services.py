@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from exercises.course import load_spec
 from exercises.models import Exercise
-from exercises.spec import variant_seed
+from exercises.spec import full_marks, variant_seed
 
 from . import notify, queue
 from .intake import AnswerRejected, check_answer
@@ -263,7 +263,7 @@ def score_refresh(*, student_id: int, exercise: Exercise) -> Score:
         kept = best if exercise.score_policy == Exercise.ScorePolicy.BEST else latest
         score.kept_score = value(kept)
         score.is_late = bool(kept["is_late"])
-        solved = [r for r in graded if value(r) >= exercise.max_score - 1e-9]
+        solved = [r for r in graded if full_marks(value(r), exercise.max_score)]
         score.solved_at = solved[0]["graded_at"] if solved else None
     else:  # nothing graded (any more): nothing counts
         score.best_score = score.latest_score = score.kept_score = 0.0
