@@ -53,6 +53,7 @@ test: setup services lint typecheck
 lint:
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck:
 	$(PY) -m mypy .

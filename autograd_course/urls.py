@@ -13,7 +13,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("console/", include("dashboard.console_urls")),
     path("", include("grader.urls")),
-    path("", include("exercises.urls")),
+    path("", include("grader.student_urls")),
 ]
 
 handler500 = "autograd_course.errors.server_error"

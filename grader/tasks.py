@@ -7,10 +7,9 @@ from celery import shared_task
 from celery.signals import task_postrun, task_prerun, worker_process_init
 from django.db import close_old_connections
 
-from exercises import quiz_services
 from exercises.course import freeze_loaded_objects
 
-from . import regrade, services
+from . import quiz_attempts, regrade, services
 
 logger = logging.getLogger(__name__)
 
@@ -60,13 +59,13 @@ def grade_submission_task(self: Any, submission_id: int) -> None:
 def grade_quiz_attempt_task(self: Any, attempt_id: int) -> None:
     # A quiz attempt takes the same road as a submission (see grade_submission_task).
     if (self.request.delivery_info or {}).get("redelivered"):
-        quiz_services.quiz_attempt_take_back(attempt_id=attempt_id)
-    quiz_services.quiz_attempt_grade(attempt_id=attempt_id)
+        quiz_attempts.quiz_attempt_take_back(attempt_id=attempt_id)
+    quiz_attempts.quiz_attempt_grade(attempt_id=attempt_id)
 
 
 @shared_task
 def sweep_stuck_submissions_task() -> int:
-    return len(services.submissions_requeue_stuck()) + len(quiz_services.quiz_attempts_sweep())
+    return len(services.submissions_requeue_stuck()) + len(quiz_attempts.quiz_attempts_sweep())
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -54,7 +54,7 @@ def test_the_exercise_form_shows_a_try_again_page_when_the_database_is_down(
     monkeypatch,
     settings,
 ) -> None:
-    from exercises import views
+    from grader import student_views as views
 
     def fail(**kwargs: object) -> None:
         raise OperationalError("server closed the connection unexpectedly")

@@ -6,8 +6,8 @@ import pytest
 
 from exercises.course import exercise_folders, load_folder, load_spec
 from exercises.spec import variant_seed
-from exercises.validation import validate_spec
 from grader.grading import grade_answer
+from grader.validation import validate_spec
 
 SLUGS = [
     "power-rule",

@@ -8,9 +8,9 @@ import pytest
 
 from exercises.course import CourseError
 from exercises.quiz import load_quiz_folder, load_quiz_spec
-from exercises.validation import validate_quiz
 from grader import grading
 from grader.quiz_grading import grade_quiz, reference_quiz_answers
+from grader.validation import validate_quiz
 
 CONTENT = Path(__file__).resolve().parents[2] / "exercises" / "content"
 SLUG = "autograd-quiz"

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from exercises.models import Quiz, QuizAttempt
 from exercises.quiz import load_quiz_spec
-from exercises.quiz_services import quiz_attempt_grade
+from grader.quiz_attempts import quiz_attempt_grade
 from grader.quiz_grading import reference_quiz_answers
 
 SLUG = "autograd-quiz"

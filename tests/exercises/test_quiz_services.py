@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from exercises.models import Quiz, QuizAttempt
 from exercises.quiz import load_quiz_spec
-from exercises.quiz_selectors import quiz_standing
-from exercises.quiz_services import (
+from grader.quiz_attempts import (
     GRACE,
     QuizRefused,
     quiz_attempt_close_if_expired,
@@ -20,6 +19,7 @@ from exercises.quiz_services import (
     quiz_attempts_sweep,
 )
 from grader.quiz_grading import reference_quiz_answers
+from grader.quiz_selectors import quiz_standing
 
 SLUG = "autograd-quiz"
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from exercises.course import CourseError, exercise_folders, load_folder
 from exercises.quiz import load_quiz_folder, quiz_folders
-from exercises.validation import ValidationReport, validate_quiz, validate_spec
+from grader.validation import ValidationReport, validate_quiz, validate_spec
 
 
 class Command(BaseCommand):

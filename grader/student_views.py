@@ -9,22 +9,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from grader.intake import AnswerRejected
-from grader.models import Submission
-from grader.selectors import (
+from exercises.course import load_spec
+from exercises.rendering import render_statement
+from exercises.selectors import exercises_active
+from exercises.spec import variant_seed
+
+from .forms import AnswerForm
+from .intake import AnswerRejected
+from .models import Submission
+from .selectors import (
     attempt_rows,
     scores_by_exercise,
     submission_of_student,
     submission_wait_final,
 )
-from grader.services import submission_create
-from grader.views import result_card
-
-from .course import load_spec
-from .forms import AnswerForm
-from .rendering import render_statement
-from .selectors import exercises_active
-from .spec import variant_seed
+from .services import submission_create
+from .views import result_card
 
 
 def exercise_list(request: HttpRequest) -> HttpResponse:

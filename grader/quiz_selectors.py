@@ -9,10 +9,10 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from grader.sandbox.formula import FormulaError, parse
+from exercises.models import Exercise, Quiz, QuizAttempt
+from exercises.rendering import latex_to_mathml
 
-from .models import Exercise, Quiz, QuizAttempt
-from .rendering import latex_to_mathml
+from .sandbox.formula import FormulaError, parse
 
 
 def quizzes_active() -> QuerySet[Quiz]:

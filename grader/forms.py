@@ -4,8 +4,8 @@ from typing import Any
 
 from django import forms
 
-from .models import Exercise
-from .rendering import fill_params
+from exercises.models import Exercise
+from exercises.rendering import fill_params
 
 
 class AnswerForm(forms.Form):

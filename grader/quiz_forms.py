@@ -6,9 +6,10 @@ from typing import Any
 from django import forms
 from django.urls import reverse
 
-from .models import Quiz
-from .quiz_services import MAX_ANSWER_CHARS
-from .rendering import render_statement
+from exercises.models import Quiz
+from exercises.rendering import render_statement
+
+from .quiz_attempts import MAX_ANSWER_CHARS
 
 
 @dataclass

@@ -8,20 +8,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from grader.sandbox.formula import FormulaError, parse
+from exercises.models import Quiz, QuizAttempt
+from exercises.quiz import load_quiz_spec
+from exercises.rendering import latex_to_mathml, render_statement
 
-from .models import Quiz, QuizAttempt
-from .quiz import load_quiz_spec
-from .quiz_forms import QuestionRow, QuizForm
-from .quiz_selectors import quiz_results_for_student, quiz_standing, quiz_standings, quizzes_active
-from .quiz_services import (
+from .quiz_attempts import (
     MAX_ANSWER_CHARS,
     QuizRefused,
     quiz_attempt_is_expired,
     quiz_attempt_start,
     quiz_attempt_submit,
 )
-from .rendering import latex_to_mathml, render_statement
+from .quiz_forms import QuestionRow, QuizForm
+from .quiz_selectors import quiz_results_for_student, quiz_standing, quiz_standings, quizzes_active
+from .sandbox.formula import FormulaError, parse
 
 
 def _student(request: HttpRequest) -> User:

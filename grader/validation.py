@@ -12,13 +12,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.grading import grade_answer
-from grader.parts import part_problems, reference_answers
-from grader.quiz_grading import grade_quiz, reference_quiz_answers
+from exercises.course import ExerciseSpec
+from exercises.quiz import QuizSpec, quiz_fingerprint
+from exercises.spec import full_marks, inputs_rng
 
-from .course import ExerciseSpec
-from .quiz import QuizSpec, quiz_fingerprint
-from .spec import full_marks, inputs_rng
+from .grading import grade_answer
+from .parts import part_problems, reference_answers
+from .quiz_grading import grade_quiz, reference_quiz_answers
 
 VALIDATION_SEEDS = (11, 4242)
 

@@ -1,0 +1,275 @@
+"""Writes about quiz attempts: starting, submitting, closing and grading them.
+
+A quiz attempt travels as an exercise answer does: the submit stores it as `submitted`
+and enqueues `grade_quiz_attempt_task` on commit; a worker claims it (`submitted ->
+running`, compare-and-set), grades it (choice and numeric questions are plain data, the
+formula questions go through the sandbox's `formula` protocol, grader.quiz_grading) and
+stores the result; a failure is retried with a back-off, then ends in `error` with a
+message; the periodic sweep re-enqueues attempts left behind and closes the ones whose
+time ran out in a closed tab. No web request grades, and no GET writes. Every state
+change is a compare-and-set on the status, so a double submit, a submit racing the
+clock and two tabs all end with exactly one stored result."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from exercises.models import Quiz, QuizAttempt
+from exercises.quiz import load_quiz_spec
+from exercises.spec import variant_seed
+
+from . import queue
+
+logger = logging.getLogger(__name__)
+
+# Answers that arrive this long after the deadline still count (the page submits itself
+# when the clock reaches zero; the request needs a moment to arrive).
+GRACE = timedelta(seconds=30)
+MAX_ANSWER_CHARS = 500
+
+
+class QuizRefused(Exception):
+    """An action on a quiz we will not do; the message is shown to the student as is."""
+
+    def __init__(self, message: str, *, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _deadline(quiz: Quiz, started: Any) -> Any:
+    deadline = (
+        started + timedelta(seconds=quiz.time_limit_seconds) if quiz.time_limit_seconds else None
+    )
+    if quiz.closes_at is not None:
+        deadline = min(deadline, quiz.closes_at) if deadline else quiz.closes_at
+    return deadline
+
+
+def quiz_attempt_start(*, student: User, quiz: Quiz) -> QuizAttempt:
+    """Start an attempt, or return the one already in progress (a second tab, a reload).
+    Raises QuizRefused when the quiz is closed or the attempts are used up."""
+    for _ in range(3):
+        now = timezone.now()
+        for attempt in QuizAttempt.objects.filter(
+            quiz=quiz, student=student, status=QuizAttempt.Status.IN_PROGRESS
+        ):
+            attempt = quiz_attempt_close_if_expired(attempt=attempt, at=now)
+            if attempt.is_open:
+                return attempt
+        if not quiz.is_open(now):
+            raise QuizRefused("This quiz is not open for attempts right now.", status=403)
+        try:
+            with transaction.atomic():
+                previous = QuizAttempt.objects.filter(quiz=quiz, student=student).count()
+                if quiz.attempt_limit is not None and previous >= quiz.attempt_limit:
+                    raise QuizRefused(
+                        f"You have used all {quiz.attempt_limit} attempts at this quiz.", status=403
+                    )
+                number = previous + 1
+                return QuizAttempt.objects.create(
+                    quiz=quiz,
+                    student=student,
+                    number=number,
+                    # A new variant per attempt (new numbers, new points); stored, so a
+                    # regrade reproduces it.
+                    seed=variant_seed(student.pk, f"{quiz.slug}:{number}"),
+                    started_at=now,
+                    deadline_at=_deadline(quiz, now),
+                    max_score=quiz.max_score,
+                )
+        except IntegrityError:
+            # Another request started an attempt at the same moment: resume that one.
+            continue
+    raise QuizRefused("Too many requests at once; try again.", status=429)
+
+
+def _clean(quiz: Quiz, answers: dict[str, Any]) -> dict[str, Any]:
+    """Keep answers to known questions only, as short strings (or lists of them)."""
+
+    def text(value: Any) -> str:
+        return str(value).replace("\x00", "")[:MAX_ANSWER_CHARS]
+
+    known = {q["id"] for q in quiz.questions}
+    cleaned: dict[str, Any] = {}
+    for key, value in answers.items():
+        if key not in known or value in (None, "", []):
+            continue
+        cleaned[key] = [text(v) for v in value][:20] if isinstance(value, list) else text(value)
+    return cleaned
+
+
+def _enqueue(attempt_id: int, *, countdown: float = 0) -> None:
+    queue.enqueue(queue.GRADE_QUIZ_ATTEMPT, attempt_id, countdown=countdown)
+
+
+def _submit(attempt: QuizAttempt, *, answers: dict[str, Any], at: Any, timed_out: bool) -> int:
+    """in_progress -> submitted (queued), and enqueue on commit; 0 if it was not open."""
+    with transaction.atomic():
+        updated = QuizAttempt.objects.filter(
+            pk=attempt.pk, status=QuizAttempt.Status.IN_PROGRESS
+        ).update(
+            status=QuizAttempt.Status.SUBMITTED,
+            submitted_at=at,
+            answers=answers,
+            timed_out=timed_out,
+            enqueued_at=timezone.now(),
+        )
+        if updated:
+            transaction.on_commit(lambda: _enqueue(attempt.pk))
+    return updated
+
+
+def quiz_attempt_submit(
+    *, attempt: QuizAttempt, answers: dict[str, Any], at: Any = None
+) -> QuizAttempt:
+    """Store the answers and queue them for grading. Answers that arrive after the
+    deadline (plus a short grace) are not accepted: the attempt is closed as timed out."""
+    at = at or timezone.now()
+    late = attempt.deadline_at is not None and at > attempt.deadline_at + GRACE
+    updated = _submit(
+        attempt,
+        answers={} if late else _clean(attempt.quiz, answers),
+        at=attempt.deadline_at if late else at,
+        timed_out=late,
+    )
+    if not updated:
+        raise QuizRefused("This attempt has already been submitted.", status=409)
+    attempt.refresh_from_db()
+    return attempt
+
+
+def quiz_attempt_is_expired(attempt: QuizAttempt, at: Any = None) -> bool:
+    """Open, and its time (with the grace) is up: it can no longer take answers."""
+    at = at or timezone.now()
+    return attempt.is_open and attempt.deadline_at is not None and at > attempt.deadline_at + GRACE
+
+
+def quiz_attempt_close_if_expired(*, attempt: QuizAttempt, at: Any = None) -> QuizAttempt:
+    """Close an attempt whose time ran out without a submission (the tab was closed):
+    it is queued and graded as unanswered. Anything else is returned as it is."""
+    if not quiz_attempt_is_expired(attempt, at):
+        return attempt
+    _submit(attempt, answers={}, at=attempt.deadline_at, timed_out=True)
+    attempt.refresh_from_db()
+    return attempt
+
+
+def _claim(attempt_id: int) -> bool:
+    return bool(
+        QuizAttempt.objects.filter(pk=attempt_id, status=QuizAttempt.Status.SUBMITTED).update(
+            status=QuizAttempt.Status.RUNNING,
+            grading_started_at=timezone.now(),
+            grade_attempts=F("grade_attempts") + 1,
+        )
+    )
+
+
+def quiz_attempt_take_back(*, attempt_id: int) -> bool:
+    """A redelivered task for an attempt still `running` (its worker was killed): queue
+    it again now rather than at the next sweep."""
+    return bool(
+        QuizAttempt.objects.filter(pk=attempt_id, status=QuizAttempt.Status.RUNNING).update(
+            status=QuizAttempt.Status.SUBMITTED, enqueued_at=timezone.now()
+        )
+    )
+
+
+GRADING_FAILED = (
+    "Grading did not finish after several tries. Your answers are saved; the staff can "
+    "regrade this attempt."
+)
+
+
+def quiz_attempt_grade(*, attempt_id: int) -> QuizAttempt | None:
+    """Grade a submitted attempt from its stored answers and seed (the worker's side).
+    Safe to run twice and concurrently: only the run that wins the claim grades; the
+    others return None. A failure goes back to the queue with a back-off, and ends in
+    `error` after GRADER_MAX_ATTEMPTS tries."""
+    if not _claim(attempt_id):
+        return None
+    # The worker's side: grading imports torch, which a web process never loads.
+    from .quiz_grading import grade_quiz
+
+    attempt = QuizAttempt.objects.select_related("quiz").get(pk=attempt_id)
+    try:
+        outcome = grade_quiz(
+            load_quiz_spec(attempt.quiz.slug),
+            answers=attempt.answers,
+            seed=attempt.seed,
+            attempt=attempt.number,
+        )
+    except Exception:
+        logger.exception("grading quiz attempt %s failed", attempt_id)
+        return _grading_failed(attempt)
+    outcome.results["extra"]["timings"] = outcome.timings
+    QuizAttempt.objects.filter(pk=attempt_id, status=QuizAttempt.Status.RUNNING).update(
+        status=QuizAttempt.Status.GRADED,
+        score=outcome.score,
+        max_score=outcome.max_score,
+        results=outcome.results,
+        graded_at=timezone.now(),
+    )
+    attempt.refresh_from_db()
+    return attempt
+
+
+def _grading_failed(attempt: QuizAttempt) -> QuizAttempt:
+    if attempt.grade_attempts < settings.GRADER_MAX_ATTEMPTS:
+        with transaction.atomic():
+            if QuizAttempt.objects.filter(pk=attempt.pk, status=QuizAttempt.Status.RUNNING).update(
+                status=QuizAttempt.Status.SUBMITTED, enqueued_at=timezone.now()
+            ):
+                # Back off: an immediate retry would likely meet the same broken dependency.
+                countdown = 5.0 * attempt.grade_attempts
+                transaction.on_commit(lambda: _enqueue(attempt.pk, countdown=countdown))
+    else:
+        QuizAttempt.objects.filter(pk=attempt.pk, status=QuizAttempt.Status.RUNNING).update(
+            status=QuizAttempt.Status.ERROR,
+            error_message=GRADING_FAILED,
+            graded_at=timezone.now(),
+        )
+    attempt.refresh_from_db()
+    return attempt
+
+
+def quiz_attempts_sweep(*, older_than: timedelta | None = None) -> list[int]:
+    """The sweep's part for quizzes: close attempts whose time ran out in a closed tab,
+    re-enqueue attempts stuck in submitted/running past the deadline (a worker died, a
+    message was lost), and end in `error` those that used up their tries. Returns the
+    attempts enqueued."""
+    older_than = older_than or timedelta(seconds=settings.GRADER_STUCK_AFTER_SECONDS)
+    now = timezone.now()
+    enqueued: list[int] = []
+    for attempt in QuizAttempt.objects.filter(
+        status=QuizAttempt.Status.IN_PROGRESS, deadline_at__lt=now - GRACE
+    ).select_related("quiz"):
+        if quiz_attempt_close_if_expired(attempt=attempt, at=now).status != "in_progress":
+            enqueued.append(attempt.pk)
+    cutoff = now - older_than
+    stuck = QuizAttempt.objects.filter(
+        Q(status=QuizAttempt.Status.SUBMITTED, enqueued_at__lt=cutoff)
+        | Q(status=QuizAttempt.Status.RUNNING, grading_started_at__lt=cutoff)
+    ).only("id", "status", "grade_attempts")
+    for attempt in stuck:
+        if attempt.grade_attempts >= settings.GRADER_MAX_ATTEMPTS:
+            QuizAttempt.objects.filter(pk=attempt.pk, status=attempt.status).update(
+                status=QuizAttempt.Status.ERROR, error_message=GRADING_FAILED, graded_at=now
+            )
+            continue
+        with transaction.atomic():
+            if QuizAttempt.objects.filter(pk=attempt.pk, status=attempt.status).update(
+                status=QuizAttempt.Status.SUBMITTED, enqueued_at=timezone.now()
+            ):
+                transaction.on_commit(partial(_enqueue, attempt.pk))
+                enqueued.append(attempt.pk)
+    return enqueued
