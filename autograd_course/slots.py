@@ -6,8 +6,8 @@ and Python runs one thread at a time. When dozens of threads are runnable they p
 interpreter lock back and forth, and every hand-off costs CPU: with 32 clients asking at
 once, an exercise page cost 7.7-8.5 ms of the server's CPU on 64 threads, 5.2-5.7 ms on 2
 threads, and 5.8-8.3 ms on 64 threads with this limit (bench/web_threads.py; under the
-full load the gain shows as page latency, not throughput: docs/performance.md, "Load,
-fourth round"). The threads stay, for the waiting; only the computing is limited, so
+full load the gain shows as page latency, not throughput: docs/performance.md, "Load").
+The threads stay, for the waiting; only the computing is limited, so
 a waiting request never blocks a running one.
 
 ``request_slot`` is held by ActiveRequestLimitMiddleware for the whole of a request;

@@ -9,8 +9,13 @@ is lost, because our broker was down for a moment."""
 from __future__ import annotations
 
 import logging
+from functools import partial
+from typing import Any
 
 from celery import current_app
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -26,4 +31,30 @@ def enqueue(task: str, object_id: int, *, countdown: float = 0) -> bool:
     except Exception:
         logger.exception("could not enqueue %s(%s); the sweep will retry", task, object_id)
         return False
+    return True
+
+
+def enqueue_on_commit(task: str, object_id: int, *, countdown: float = 0) -> None:
+    """``enqueue`` once the current transaction commits: the worker must find the row."""
+    transaction.on_commit(partial(enqueue, task, object_id, countdown=countdown))
+
+
+def requeue(
+    rows: QuerySet[Any],
+    pk: int,
+    *,
+    from_status: str,
+    to_status: str,
+    task: str,
+    countdown: float = 0,
+) -> bool:
+    """Put one row back in the queue (a compare-and-set on its status) and send its task
+    after commit; False if the row had moved on meanwhile. Shared by the grading
+    retries and the sweep, for submissions and quiz attempts alike."""
+    with transaction.atomic():
+        if not rows.filter(pk=pk, status=from_status).update(
+            status=to_status, enqueued_at=timezone.now()
+        ):
+            return False
+        enqueue_on_commit(task, pk, countdown=countdown)
     return True

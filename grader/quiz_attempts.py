@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -108,10 +107,6 @@ def _clean(quiz: Quiz, answers: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _enqueue(attempt_id: int, *, countdown: float = 0) -> None:
-    queue.enqueue(queue.GRADE_QUIZ_ATTEMPT, attempt_id, countdown=countdown)
-
-
 def _submit(attempt: QuizAttempt, *, answers: dict[str, Any], at: Any, timed_out: bool) -> int:
     """in_progress -> submitted (queued), and enqueue on commit; 0 if it was not open."""
     with transaction.atomic():
@@ -125,7 +120,7 @@ def _submit(attempt: QuizAttempt, *, answers: dict[str, Any], at: Any, timed_out
             enqueued_at=timezone.now(),
         )
         if updated:
-            transaction.on_commit(lambda: _enqueue(attempt.pk))
+            queue.enqueue_on_commit(queue.GRADE_QUIZ_ATTEMPT, attempt.pk)
     return updated
 
 
@@ -225,13 +220,15 @@ def quiz_attempt_grade(*, attempt_id: int) -> QuizAttempt | None:
 
 def _grading_failed(attempt: QuizAttempt) -> QuizAttempt:
     if attempt.grade_attempts < settings.GRADER_MAX_ATTEMPTS:
-        with transaction.atomic():
-            if QuizAttempt.objects.filter(pk=attempt.pk, status=QuizAttempt.Status.RUNNING).update(
-                status=QuizAttempt.Status.SUBMITTED, enqueued_at=timezone.now()
-            ):
-                # Back off: an immediate retry would likely meet the same broken dependency.
-                countdown = 5.0 * attempt.grade_attempts
-                transaction.on_commit(lambda: _enqueue(attempt.pk, countdown=countdown))
+        # Back off: an immediate retry would likely meet the same broken dependency.
+        queue.requeue(
+            QuizAttempt.objects.all(),
+            attempt.pk,
+            from_status=QuizAttempt.Status.RUNNING,
+            to_status=QuizAttempt.Status.SUBMITTED,
+            task=queue.GRADE_QUIZ_ATTEMPT,
+            countdown=5.0 * attempt.grade_attempts,
+        )
     else:
         QuizAttempt.objects.filter(pk=attempt.pk, status=QuizAttempt.Status.RUNNING).update(
             status=QuizAttempt.Status.ERROR,
@@ -266,10 +263,12 @@ def quiz_attempts_sweep(*, older_than: timedelta | None = None) -> list[int]:
                 status=QuizAttempt.Status.ERROR, error_message=GRADING_FAILED, graded_at=now
             )
             continue
-        with transaction.atomic():
-            if QuizAttempt.objects.filter(pk=attempt.pk, status=attempt.status).update(
-                status=QuizAttempt.Status.SUBMITTED, enqueued_at=timezone.now()
-            ):
-                transaction.on_commit(partial(_enqueue, attempt.pk))
-                enqueued.append(attempt.pk)
+        if queue.requeue(
+            QuizAttempt.objects.all(),
+            attempt.pk,
+            from_status=attempt.status,
+            to_status=QuizAttempt.Status.SUBMITTED,
+            task=queue.GRADE_QUIZ_ATTEMPT,
+        ):
+            enqueued.append(attempt.pk)
     return enqueued

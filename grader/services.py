@@ -25,10 +25,6 @@ from .models import Score, Submission
 logger = logging.getLogger(__name__)
 
 
-def _enqueue(submission_id: int, *, countdown: float = 0) -> None:
-    queue.enqueue(queue.GRADE_SUBMISSION, submission_id, countdown=countdown)
-
-
 _queue_depth_seen: tuple[float, int] = (-1e9, 0)  # (monotonic time, depth) per process
 
 
@@ -98,7 +94,7 @@ def submission_create(
                     submitted_at=now,
                     enqueued_at=now,
                 )
-                transaction.on_commit(partial(_enqueue, submission.pk))
+                queue.enqueue_on_commit(queue.GRADE_SUBMISSION, submission.pk)
                 return submission
         except IntegrityError:
             # Two submissions of the same student raced for the same attempt number.
@@ -200,12 +196,14 @@ def _grading_failed(submission: Submission) -> Submission:
     """Our failure, not the student's: retry through the sweep until the attempts run
     out, then end in `error` with a message the student can act on."""
     if submission.grade_attempts < settings.GRADER_MAX_ATTEMPTS:
-        Submission.objects.filter(pk=submission.pk, status=Submission.Status.RUNNING).update(
-            status=Submission.Status.QUEUED, enqueued_at=timezone.now()
-        )
         # Back off: an immediate retry would likely meet the same broken dependency.
-        transaction.on_commit(
-            lambda: _enqueue(submission.pk, countdown=5.0 * submission.grade_attempts)
+        queue.requeue(
+            Submission.objects.all(),
+            submission.pk,
+            from_status=Submission.Status.RUNNING,
+            to_status=Submission.Status.QUEUED,
+            task=queue.GRADE_SUBMISSION,
+            countdown=5.0 * submission.grade_attempts,
         )
     else:
         Submission.objects.filter(pk=submission.pk, status=Submission.Status.RUNNING).update(
@@ -315,10 +313,12 @@ def submissions_requeue_stuck(*, older_than: timedelta | None = None) -> list[in
                 score_refresh(student_id=sub.student_id, exercise=sub.exercise)
                 transaction.on_commit(partial(notify.announce_final, sub.pk))
             continue
-        with transaction.atomic():
-            if Submission.objects.filter(pk=sub.pk, status=sub.status).update(
-                status=Submission.Status.QUEUED, enqueued_at=timezone.now()
-            ):
-                transaction.on_commit(partial(_enqueue, sub.pk))
-                requeued.append(sub.pk)
+        if queue.requeue(
+            Submission.objects.all(),
+            sub.pk,
+            from_status=sub.status,
+            to_status=Submission.Status.QUEUED,
+            task=queue.GRADE_SUBMISSION,
+        ):
+            requeued.append(sub.pk)
     return requeued
