@@ -278,33 +278,21 @@ class Stack:
         with contextlib.suppress(Exception):
             proc.popen.wait(timeout=5)
 
-    def manage(self, *args: str, timeout: float = 300) -> str:
+    def _run(self, argv: list[str], what: str, timeout: float) -> str:
         done = subprocess.run(
-            [PY, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
+            argv, cwd=ROOT, env=self.env(), capture_output=True, text=True, timeout=timeout
         )
         if done.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+            raise RuntimeError(f"{what} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
+
+    def manage(self, *args: str, timeout: float = 300) -> str:
+        return self._run([PY, "manage.py", *args], f"manage.py {' '.join(args)}", timeout)
 
     def python(self, code: str, *, timeout: float = 300) -> str:
         """Run Django code in a fresh process with the stack's environment."""
         prelude = "import django; django.setup()\n"
-        done = subprocess.run(
-            [PY, "-c", prelude + code],
-            cwd=ROOT,
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"python snippet failed:\n{done.stdout}\n{done.stderr}")
-        return done.stdout
+        return self._run([PY, "-c", prelude + code], "python snippet", timeout)
 
     # -- Redis --------------------------------------------------------------------
 
