@@ -13,6 +13,7 @@ import pytest
 
 from exercises.course import load_spec
 from grader.grading import GradeOutcome, grade_answer
+from tests.support.values import encoded_tensor as _tensor
 
 SLUG = "bce-manual-gradients"
 CALL_IDS = ("batch-1", "batch-2", "batch-3")
@@ -43,16 +44,6 @@ def _forging(value: object) -> str:
         "def grads(x, y, w, b):\n"
         "    return (0.0, 0.0)\n"
     )
-
-
-def _tensor(shape: list[int], data: object, dtype: str = "float64") -> dict[str, object]:
-    return {
-        "__tensor__": True,
-        "dtype": dtype,
-        "shape": shape,
-        "requires_grad": False,
-        "data": data,
-    }
 
 
 def _nested(depth: int) -> object:

@@ -89,17 +89,24 @@ def _points_and_values(
     return points, _true_derivative(spec, points)
 
 
+def _fit_visible_points(
+    slug: str, course: Any, student: Any
+) -> tuple[Any, list[float], list[float]]:
+    """Submit, for ``student``'s first attempt, a polynomial through the visible points
+    and the right values there. Generous to the student: feedback shows at most one
+    expected value per attempt, and no point. Returns the graded submission, the points
+    and the right values."""
+    spec = load_spec(slug)
+    points, values = _points_and_values(spec, variant_seed(student.pk, slug), 1)
+    formula = _interpolating_polynomial(points[:VISIBLE], values[:VISIBLE])
+    return _submit(student, course[slug], formula), points, values
+
+
 @pytest.mark.parametrize("slug", SLUGS)
 def test_a_polynomial_through_the_visible_points_fails_the_hidden_check(
     slug: str, course: Any, student: Any
 ) -> None:
-    # Generous to the student: they know the visible points and the right values there
-    # (feedback shows at most one expected value per attempt, and no point).
-    spec = load_spec(slug)
-    points, values = _points_and_values(spec, variant_seed(student.pk, slug), 1)
-    formula = _interpolating_polynomial(points[:VISIBLE], values[:VISIBLE])
-
-    graded = _submit(student, course[slug], formula)
+    graded, _points, _values = _fit_visible_points(slug, course, student)
 
     visible, hidden = graded.results["tests"]
     assert visible["status"] == "passed" and hidden["status"] == "failed"
@@ -141,11 +148,8 @@ def _spellings(number: float) -> set[str]:
 def test_what_a_student_sees_of_a_failed_hidden_check_reveals_no_point_or_value(
     slug: str, course: Any, student: Any
 ) -> None:
-    spec = load_spec(slug)
     # Right on the visible points, wrong on the hidden ones: the hidden check fails.
-    points, values = _points_and_values(spec, variant_seed(student.pk, slug), 1)
-    formula = _interpolating_polynomial(points[:VISIBLE], values[:VISIBLE])
-    graded = _submit(student, course[slug], formula)
+    graded, points, values = _fit_visible_points(slug, course, student)
     assert graded.results["tests"][1]["status"] == "failed"
     secrets = set().union(*(_spellings(v) for v in points[VISIBLE:] + values[VISIBLE:]))
     assert any(s in json.dumps(graded.results) for s in secrets)  # staff see them

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from grader.sandbox import codec
+from tests.support.values import encoded_tensor as _tensor
 
 
 def test_plain_values_pass_through() -> None:
@@ -110,16 +111,6 @@ def test_validate_budget() -> None:
     }
     assert codec.validate(empty) == ""
     assert codec.decode(empty).shape == (0, codec.MAX_ELEMENTS)
-
-
-def _tensor(shape: list[int], data: object, dtype: str = "float64") -> dict[str, object]:
-    return {
-        "__tensor__": True,
-        "dtype": dtype,
-        "shape": shape,
-        "requires_grad": False,
-        "data": data,
-    }
 
 
 @pytest.mark.parametrize(
