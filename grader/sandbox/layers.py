@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
 import os
 import resource
 from dataclasses import dataclass, field
@@ -300,13 +301,19 @@ LINUX_CAPABILITY_VERSION_3 = 0x20080522
 PR_CAPBSET_DROP = 24
 
 
+@functools.cache
+def last_capability() -> int:
+    """The kernel's highest capability number, read once (the zygote reads it before
+    forking, so no job reads /proc for it)."""
+    with open("/proc/sys/kernel/cap_last_cap") as last:
+        return int(last.read())
+
+
 def drop_capabilities() -> None:
     """Empty the bounding set (where allowed: it needs CAP_SETPCAP, which a job's new
     user namespace gives it) and the effective, permitted and inheritable sets (a
     process may always lower its own)."""
-    with open("/proc/sys/kernel/cap_last_cap") as last:
-        last_cap = int(last.read())
-    for cap in range(last_cap + 1):
+    for cap in range(last_capability() + 1):
         _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)  # EPERM without CAP_SETPCAP: fine
     header = _CapHeader(LINUX_CAPABILITY_VERSION_3, 0)
     data = (_CapData * 2)()
@@ -597,7 +604,9 @@ _prebuilt: dict[bool, pyseccomp.SyscallFilter] = {}
 
 
 def prebuild_seccomp() -> None:
-    """Called by the zygote before forking: children then only load the filter."""
+    """Called by the zygote before forking: children then only load the filter (and
+    find the capability count already read)."""
+    last_capability()
     for by_hand in (False, True):
         _prebuilt[by_hand] = build_seccomp(protected_pid=os.getpid(), by_hand=by_hand)
 
