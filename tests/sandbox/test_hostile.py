@@ -382,7 +382,7 @@ def test_symlink_tricks_in_job_dir() -> None:
     assert 0 not in errs and -1 not in errs
 
 
-def test_unremovable_job_dir_is_still_wiped() -> None:
+def test_an_unremovable_job_dir_is_still_dropped() -> None:
     answer = (
         "import os\n"
         "os.makedirs('a/b/c')\n"
@@ -398,7 +398,7 @@ def test_unremovable_job_dir_is_still_wiped() -> None:
     assert out(script("import os\nout = os.path.exists('/opt/agsandbox/sandbox/runner.py')\n"))
 
 
-def test_tree_too_deep_to_wipe_recursively() -> None:
+def test_a_tree_too_deep_for_a_recursive_wipe() -> None:
     answer = "import os\nfor _ in range(3000):\n    os.mkdir('d')\n    os.chdir('d')\nout = 1\n"
     assert out(script(answer)) == 1
     # The job's tmpfs is dropped whole with it: the zygote stays (the fixture checks).
