@@ -22,10 +22,12 @@ from tests.support.wait import wait_until
 ROOT = Path(__file__).resolve().parent.parent
 # One Redis database per xdist process (gw0 → 15, gw1 → 14, …): a worker started by one
 # test process grades into that process's test database, so it must never receive
-# another process's messages.
+# another process's messages. TEST_REDIS_DB_BASE moves the range, so two checkouts can
+# run their suites at once on one Redis.
 _XDIST_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+_REDIS_DB_BASE = int(os.environ.get("TEST_REDIS_DB_BASE", "15"))
 TEST_BROKER_URL = os.environ.get(
-    "TEST_CELERY_BROKER_URL", f"redis://127.0.0.1:6379/{15 - _XDIST_INDEX % 8}"
+    "TEST_CELERY_BROKER_URL", f"redis://127.0.0.1:6379/{_REDIS_DB_BASE - _XDIST_INDEX % 8}"
 )
 # Celery reads CELERY_BROKER_URL from the environment before its own configuration, so
 # this points everything this test process enqueues at its own broker database.
