@@ -43,6 +43,16 @@ class Check:
     atol: float = 1e-6
     # Compare requires_grad / dtype too (off for checks on plain numbers).
     strict_tensor: bool = False
+    # The compared quantity in the exercise's own words ("dL/dw", "the loss after step
+    # k"): feedback names it instead of the check's name.
+    quantity: str = ""
+    # For a True/False value: the sentence shown when the answer's value is wrongly True
+    # / wrongly False ("y still has a grad_fn: it was computed while tracking").
+    if_true: str = ""
+    if_false: str = ""
+    # Neighbouring quantities of the exercise, (words, getter on the EXPECTED outputs):
+    # a wrong value equal to one of them is named ("you gave dL/dŷ, not dL/dz").
+    neighbours: tuple[tuple[str, Callable[[Outputs], Any]], ...] = ()
 
 
 @dataclass(frozen=True)
