@@ -11,7 +11,7 @@ of floats: the trusted process calls it after the comparison, on decoded values.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 # Ratios named as "a factor": small whole numbers and their inverses.
 _FACTORS = range(2, 65)
@@ -34,11 +34,12 @@ def diagnose(
     want: Sequence[float],
     *,
     neighbours: Sequence[tuple[str, Sequence[float]]] = (),
-    batch: int = 0,
+    batches: Collection[int] = (),
+    points: Sequence[float] = (),
     tol: float = 1e-6,
 ) -> str:
     """A sentence saying how ``got`` relates to ``want`` (same length, flattened), or ""
-    when no simple relation fits. ``batch`` names a factor equal to the batch size."""
+    when no simple relation fits. ``batches`` are the batch sizes a factor n may be."""
     if not got or len(got) != len(want) or not all(map(math.isfinite, [*got, *want])):
         return ""
     for words, value in neighbours:
@@ -55,7 +56,19 @@ def diagnose(
     if nonzero and zeros_kept:
         ratio = nonzero[0][0] / nonzero[0][1]
         if all(_close(g / w, ratio, tol * 10) for g, w in nonzero):
-            return _ratio_text(ratio, batch, tol)
+            return _ratio_text(ratio, batches, tol)
+    if (
+        len(got) > 1
+        and _all_close(got, list(reversed(want)), tol)
+        and not _all_close(got, want, tol)
+    ):
+        return "these are the right values in the wrong order: swapped?"
+    if nonzero and zeros_kept and len(points) == len(got):
+        by_x = [(g, w, x) for (g, w), x in zip(pairs, points, strict=True) if abs(w) > tol]
+        if all(_close(g, w * x, tol * 10) for g, w, x in by_x):
+            return "it is x times the right value: an extra factor x"
+        if all(abs(x) > tol and _close(g * x, w, tol * 10) for g, w, x in by_x):
+            return "it is the right value divided by x: a factor x is missing"
     if len(got) > 1:
         shift = got[0] - want[0]
         if abs(shift) > tol and all(
@@ -67,16 +80,16 @@ def diagnose(
     return ""
 
 
-def _ratio_text(ratio: float, batch: int, tol: float) -> str:
+def _ratio_text(ratio: float, batches: Collection[int], tol: float) -> str:
     sign = "−" if ratio < 0 else ""
     size = abs(ratio)
     for k in _FACTORS:
         if _close(size, k, tol * 10):
-            if batch and k == batch:
+            if k in batches:
                 return f"it is {sign}{k} times the right value: n = {k}, a sum instead of a mean?"
             return f"it is exactly {sign}{k} times the right value: a factor {k} too many"
         if _close(size, 1 / k, tol * 10):
-            if batch and k == batch:
+            if k in batches:
                 return (
                     f"it is {sign}1/{k} of the right value: n = {k}, divided by n once too often?"
                 )
