@@ -108,6 +108,10 @@ def explain(
             numbers = f"got {_fmt(g[i])}, expected {_fmt(w[i])}"
             said.append(f"{names[i]}: {why} ({numbers})" if why else f"{names[i]}: {numbers}")
         return "; ".join(said) + "."
+    if check.per_step:
+        steps = f"{what}, step by step: {_steps(g, w, check)}."
+        overall = diagnose(g, w, batches=batches, tol=tol)
+        return f"{steps} Over all steps, {overall}." if overall else steps
     at = f" at x = {_fmt(points[first])}" if points and first < len(points) else ""
     why = diagnose(g, w, neighbours=neighbours, batches=batches, points=points or (), tol=tol)
     numbers = f"got {_fmt(g[first])}, expected {_fmt(w[first])}"
@@ -118,6 +122,16 @@ def explain(
     if why:
         return f"{what}{at}: {why} ({numbers})."
     return f"{what}{at}: {numbers}."
+
+
+def _steps(got: list[float], want: list[float], check: Check, limit: int = 8) -> str:
+    """A training loop's values side by side: "step 1: 0.69, step 2: 0.52 (expected 0.6)"."""
+    shown = []
+    for i, (g, w) in enumerate(zip(got[:limit], want[:limit], strict=True)):
+        expected = "" if _close(g, w, check) else f" (expected {_fmt(w)})"
+        shown.append(f"step {i + 1}: {_fmt(g)}{expected}")
+    more = f", … ({len(got) - limit} more)" if len(got) > limit else ""
+    return ", ".join(shown) + more
 
 
 def _at(neighbours: list[tuple[str, list[float]]], i: int) -> list[tuple[str, list[float]]]:

@@ -100,3 +100,11 @@ def test_swapped_gradients_are_named() -> None:
     outcome = _grade("bce-manual-gradients", swapped)
     assert outcome.score == 0
     assert "wrong order: swapped?" in outcome.results["output"]
+
+
+def test_a_training_loop_check_shows_the_steps_side_by_side() -> None:
+    check = Check("losses", 1, lambda o: o, quantity="the loss", per_step=True)
+    got, want = [0.7, 0.6, 0.5], [0.7, 0.55, 0.45]
+    assert explain(check, got, want, compare(got, want), expected_outputs={}) == (
+        "the loss, step by step: step 1: 0.7, step 2: 0.6 (expected 0.55), step 3: 0.5 (expected 0.45)."
+    )
