@@ -475,6 +475,7 @@ def _quiz_metrics(
             "note": "submit request start -> the page or state fragment that showed the score",
         },
         "graded_per_second_window": round(len(in_window) / max(stop - go, 1e-9), 2),
+        "graded_in_window": len(in_window),
     }
 
 
@@ -579,6 +580,7 @@ def _metrics(
             for name, v in sorted(by_name.items())
         },
         "http_failures": failures,
+        "graded_in_window": len(in_window),
         "graded_per_second": {
             "window": round(len(in_window) / max(stop - go, 1e-9), 1),
             "steady_after_15s": round(len(steady) / max(stop - go - 15, 1e-9), 1),
@@ -619,7 +621,7 @@ def _print(report: dict[str, Any]) -> None:
         f"scores checked {report['scores']['checked']}, wrong {report['scores']['wrong_scores']}; "
         f"rows saved although the student got an error: {report.get('saved_but_refused')}"
     )
-    print(f"graded/s: {report.get('graded_per_second')}")
+    print(f"graded/s (answers): {report.get('graded_per_second')}")
     print(f"submit->score server: {report.get('submit_to_score_server_ms')}")
     print(f"submit->score client: {report.get('submit_to_score_client_ms')}")
     print(f"page ms: {report.get('page_ms')}")
@@ -629,11 +631,12 @@ def _print(report: dict[str, Any]) -> None:
     print(f"HTTP 5xx / connection failures: {report.get('http_failures')}")
     print(f"CPU seconds: {report.get('cpu')}")
     pg = report.get("pg_statements") or {}
-    graded = out.get("graded") or 0
+    graded = (out.get("graded") or 0) + ((report.get("quiz_outcome") or {}).get("graded") or 0)
     if pg and graded:
         print(
             f"PostgreSQL in the answer phase: {pg['calls']} statements "
-            f"({pg['calls'] / graded:.1f} per graded answer), {pg['exec_ms'] / 1000:.1f} s executing; top:"
+            f"({pg['calls'] / graded:.1f} per graded answer or quiz attempt), "
+            f"{pg['exec_ms'] / 1000:.1f} s executing; top:"
         )
         for row in pg["top"][:8]:
             print(f"  {row['calls']:7d} calls {row['exec_ms']:9.1f} ms  {row['query'][:110]}")
@@ -652,7 +655,12 @@ def _print(report: dict[str, Any]) -> None:
             f"{quiz['scores']['checked']}, with a question scored against what was meant "
             f"{quiz['scores']['wrong_scores']} {quiz['scores']['examples'][:3]}"
         )
-        print(f"quiz graded/s in the window: {quiz['graded_per_second_window']}")
+        answers = report.get("graded_in_window", 0)
+        window = max(report.get("answer_phase_seconds") or 0, 1e-9)
+        print(
+            f"quiz graded/s in the window: {quiz['graded_per_second_window']}; answers and "
+            f"quiz attempts together: {(answers + quiz['graded_in_window']) / window:.1f}/s"
+        )
         print(f"quiz submit->score server: {quiz['submit_to_score_server_ms']}")
         print(f"quiz submit->score client: {quiz['submit_to_score_client_ms']}")
 
