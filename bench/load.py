@@ -476,6 +476,33 @@ def _quiz_metrics(
         },
         "graded_per_second_window": round(len(in_window) / max(stop - go, 1e-9), 2),
         "graded_in_window": len(in_window),
+        "worker_ms": _quiz_worker_times(stack, accepted),
+    }
+
+
+def _quiz_worker_times(stack: Stack, ids: list[int]) -> dict[str, Any]:
+    """Queue wait (submitted -> claimed) and grading (claimed -> graded) of the quiz
+    attempts, where a worker grades them; code that grades quizzes in the web request
+    has no claim time (grading_started_at), and this says so."""
+    seconds = (
+        "extract(epoch from {} - {})"
+        if stack.db == "postgres"
+        else "(julianday({}) - julianday({})) * 86400.0"
+    )
+    try:
+        rows = stack._in_chunks(
+            f"select {seconds.format('grading_started_at', 'submitted_at')}, "
+            f"{seconds.format('graded_at', 'grading_started_at')} "
+            "from exercises_quizattempt where id in ({}) and graded_at is not null",
+            ids,
+        )
+    except Exception as exc:  # psycopg's UndefinedColumn, sqlite's OperationalError
+        return {"note": f"no claim time in this code: {str(exc).splitlines()[0][:80]}"}
+    queue = [float(q) for q, _ in rows if q is not None]
+    grade = [float(g) for _, g in rows if g is not None]
+    return {
+        "queue": {"p50": round(pct(queue, 50) * 1000), "p95": round(pct(queue, 95) * 1000)},
+        "grade": {"p50": round(pct(grade, 50) * 1000), "p95": round(pct(grade, 95) * 1000)},
     }
 
 
@@ -663,6 +690,7 @@ def _print(report: dict[str, Any]) -> None:
         )
         print(f"quiz submit->score server: {quiz['submit_to_score_server_ms']}")
         print(f"quiz submit->score client: {quiz['submit_to_score_client_ms']}")
+        print(f"quiz in the workers (ms): {quiz['worker_ms']}")
 
 
 if __name__ == "__main__":

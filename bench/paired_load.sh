@@ -78,7 +78,7 @@ for ((pair = 1; pair <= PAIRS; pair++)); do
         status=0
         (cd "$ROOT" && nice -n "$NICE" "$PY" bench/load.py --code-dir "$dir" "${LOAD_ARGS[@]}") \
             >"$log" 2>&1 || status=$?
-        grep -E "^(graded/s|quiz graded/s|quiz submit->score client)" "$log" || true
+        grep -E "^(graded/s|quiz graded/s|quiz submit->score client|quiz in the workers)" "$log" || true
         tail -n 2 "$log"
         if [[ $status -ne 0 ]]; then
             echo "(exit status $status; see $log)"
