@@ -34,6 +34,7 @@ from accounts.roles import INSTRUCTOR_GROUP
 from exercises.models import Exercise
 from exercises.spec import SOLVED_EPSILON
 from grader.models import Score, Submission
+from grader.standing import CourseStanding, ItemStanding, course_standing
 
 HISTOGRAM_BINS = 10
 
@@ -146,7 +147,7 @@ class ExerciseStats:
         return self.solved / self.students if self.students else None
 
 
-def _bucket_labels(bins: int) -> list[str]:
+def bucket_labels(bins: int) -> list[str]:
     step = 100 // bins
     labels = [f"{i * step}–{(i + 1) * step}%" for i in range(bins)]
     labels[-1] = f"{(bins - 1) * step}–<100%"
@@ -169,7 +170,7 @@ def score_distribution(*, exercise: Exercise) -> list[Bucket]:
         .annotate(n=Count("id"))
         .values_list("bucket", "n")
     )
-    labels = _bucket_labels(HISTOGRAM_BINS)
+    labels = bucket_labels(HISTOGRAM_BINS)
     return [Bucket(label, int(counts.get(i, 0))) for i, label in enumerate(labels)]
 
 
@@ -274,8 +275,19 @@ class StudentView:
     student: User
     scores: list[Score]
     page: Page[Any]
-    total: float
-    max_total: float
+    standing: CourseStanding
+
+    @property
+    def total(self) -> float:
+        return self.standing.total
+
+    @property
+    def max_total(self) -> float:
+        return self.standing.max_total
+
+    @property
+    def quiz_rows(self) -> list[ItemStanding]:
+        return [q for q in self.standing.quizzes if q.attempts]
 
 
 STUDENT_PAGE_SIZE = 100
@@ -297,8 +309,7 @@ def student_view(*, student: User, page: int | str = 1) -> StudentView:
         student=student,
         scores=scores,
         page=Paginator(submissions, STUDENT_PAGE_SIZE).get_page(page),
-        total=sum(s.kept_score for s in scores),
-        max_total=sum(e.max_score for e in gradebook_exercises()),
+        standing=course_standing(student=student),
     )
 
 
