@@ -31,7 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Floor, Least
 
 from accounts.roles import INSTRUCTOR_GROUP
-from exercises.models import Exercise
+from exercises.models import Exercise, QuizAttempt
 from exercises.spec import SOLVED_EPSILON
 from grader.models import Score, Submission
 from grader.standing import CourseStanding, ItemStanding, course_standing
@@ -314,14 +314,21 @@ def student_view(*, student: User, page: int | str = 1) -> StudentView:
 
 
 def score_timeline(*, student: User) -> dict[str, list[tuple[datetime, float]]]:
-    """Each exercise's graded scores over time, as a percentage of the maximum."""
+    """Each exercise's graded scores over time, and each quiz's graded attempts, as a
+    percentage of the maximum, by title (two queries)."""
     series: dict[str, list[tuple[datetime, float]]] = {}
     rows = (
         Submission.objects.filter(student=student, status=Submission.Status.GRADED)
         .order_by("submitted_at", "id")
-        .values_list("exercise__slug", "submitted_at", "score", "max_score")
+        .values_list("exercise__title", "submitted_at", "score", "max_score")
     )
-    for slug, at, score, max_score in rows:
+    quiz_rows = (
+        QuizAttempt.objects.filter(student=student, status=QuizAttempt.Status.GRADED)
+        .exclude(submitted_at=None)
+        .order_by("submitted_at", "id")
+        .values_list("quiz__title", "submitted_at", "score", "max_score")
+    )
+    for title, at, score, max_score in [*rows, *quiz_rows]:
         pct = 100.0 * (score or 0.0) / max_score if max_score else 0.0
-        series.setdefault(slug, []).append((at, round(pct, 1)))
+        series.setdefault(title, []).append((at, round(pct, 1)))
     return series
