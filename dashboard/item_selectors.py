@@ -39,15 +39,26 @@ def _choice_text(question: dict[str, Any], value: Any) -> str:
     return "; ".join(_short(str(texts.get(c, c))) for c in chosen if c not in (None, ""))
 
 
+RIGHT = "(right answer)"
+
+
 def _answer_text(question: dict[str, Any], value: Any, test: dict[str, Any]) -> str:
     """What a student answered, as the table shows it: a choice's option text, a
-    number as typed, a formula as the grader read it."""
+    formula as the grader read it. A number is counted by what it meant (right, the
+    misconception it matched, or just wrong): most numeric answers depend on the
+    student's own variant, so the numbers themselves would all differ."""
     if value in (None, "", []):
         return ""
     if question.get("kind") == "choice":
         return _choice_text(question, value)
     if question.get("kind") == "formula" and test.get("read_as"):
         return _short(str(test["read_as"]))
+    if question.get("kind") == "numeric":
+        if test.get("status") == "passed":
+            return RIGHT
+        # grade_part's output: "<value> is not right." then the misconception's message.
+        why = str(test.get("output", "")).partition(" is not right.")[2].strip()
+        return _short(f"wrong: {why}" if why else "wrong, no misconception recognised")
     return _short(str(value))
 
 
