@@ -329,6 +329,8 @@ def score_timeline(*, student: User) -> dict[str, list[tuple[datetime, float]]]:
         .values_list("quiz__title", "submitted_at", "score", "max_score")
     )
     for title, at, score, max_score in [*rows, *quiz_rows]:
+        if at is None:  # excluded above; a submission always has its time
+            continue
         pct = 100.0 * (score or 0.0) / max_score if max_score else 0.0
         series.setdefault(title, []).append((at, round(pct, 1)))
     return series

@@ -150,7 +150,8 @@ def test_staff_regrade_a_quiz_attempt_and_the_old_result_is_audited(
     attempt.refresh_from_db()
     assert attempt.status == "submitted" and attempt.grade_attempts == 0
     entry = AuditLogEntry.objects.get(action=AuditLogEntry.Action.REGRADE_REQUESTED)
-    assert entry.old_value["score"] == 17 and entry.old_value["questions"]["chain-log"] == 0
+    old = entry.old_value
+    assert old is not None and old["score"] == 17 and old["questions"]["chain-log"] == 0
     assert entry.new_value == {"quiz": SLUG, "quiz_attempt": attempt.pk}
     assert entry.student_id == taken["ben"].pk and entry.reason == "key fixed"
 
