@@ -106,7 +106,10 @@ class ItemStats:
 
     @property
     def weak(self) -> bool:
-        """Discrimination below the usual 0.2 threshold (or undefined is not weak)."""
+        """Discrimination below the usual 0.2 threshold. An item everyone got right (or
+        wrong) tells no one apart by construction, and is not flagged for it."""
+        if self.difficulty is None or self.difficulty in (0.0, 1.0):
+            return False
         values = [v for v in (self.upper_lower, self.point_biserial) if v is not None]
         return bool(values) and min(values) < WEAK_DISCRIMINATION
 

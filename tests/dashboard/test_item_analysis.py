@@ -80,3 +80,18 @@ def test_item_stats_correlates_with_the_rest_of_the_total() -> None:
     assert stats.answers == [("x", 5), ("y", 5)]
     assert stats.mean_score == 0.5
     assert not stats.weak
+
+
+def test_weak_flags_low_discrimination_only_where_students_differ() -> None:
+    def stats(correct: list[bool], totals: list[float]) -> bool:
+        responses = [
+            Response(score=float(c), max_score=1.0, answer="", total=t)
+            for c, t in zip(correct, totals, strict=True)
+        ]
+        return item_stats(
+            key="k", label="k", section="1", kind="choice", max_score=1.0, responses=responses
+        ).weak
+
+    assert stats([False, False, True, True], [4.0, 3.0, 2.0, 1.0])  # negative: weak
+    assert not stats([True, True, False, False], [4.0, 3.0, 2.0, 1.0])  # D = 1
+    assert not stats([True, True, True, True], [4.0, 3.0, 2.0, 1.0])  # everyone right
