@@ -12,6 +12,7 @@ import os
 import random
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -132,7 +133,7 @@ def test_the_quiz_statistics_page_at_1280_and_390_px(
     )
     quiz.refresh_from_db()
     spec = load_quiz_spec(quiz.slug)
-    wrong = [
+    wrong: list[dict[str, Any]] = [
         {},
         {"why-autograd": "single", "chain-log": "1/(1+x^2)"},
         {"why-autograd": "numeric", "chain-cos-cube": "-sin(x^3)", "power-slope": "0"},
