@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Avg, Count, F, Max, Q, QuerySet
+from django.db.models import Avg, Count, F, Max, OuterRef, Q, QuerySet, Subquery
 
 from exercises.models import QuizAttempt
 from exercises.spec import SOLVED_EPSILON, full_marks
@@ -103,20 +103,31 @@ def column_summaries(*, columns: list[Column], query: str = "") -> list[ColumnSu
     }
     by_quiz: dict[int, dict[str, Any]] = {}
     if any(c.is_quiz for c in columns):
-        best_per_student = (
+        graded = QuizAttempt.objects.filter(
+            student_id=OuterRef("student_id"),
+            quiz_id=OuterRef("quiz_id"),
+            status=QuizAttempt.Status.GRADED,
+        )
+        # Per student and quiz: the best score (for "solved") and the latest one (kept
+        # by a quiz whose policy is "latest"), so the mean is of the kept scores.
+        per_student = (
             QuizAttempt.objects.filter(student__in=who)
             .values("quiz_id", "student_id")
-            .annotate(best=Max("score", filter=Q(status=QuizAttempt.Status.GRADED)))
-            .values_list("quiz_id", "best")
+            .annotate(
+                best=Max("score", filter=Q(status=QuizAttempt.Status.GRADED)),
+                latest=Subquery(graded.order_by("-number").values("score")[:1]),
+            )
+            .values_list("quiz_id", "best", "latest")
         )
-        maxima = {c.pk: c.max_score for c in columns if c.is_quiz}
-        for quiz_id, best in best_per_student:
+        quizzes = {c.pk: c for c in columns if c.is_quiz}
+        for quiz_id, best, latest in per_student:
             agg = by_quiz.setdefault(quiz_id, {"attempted": 0, "solved": 0, "sum": 0.0, "n": 0})
             agg["attempted"] += 1
-            if best is not None:
+            column = quizzes.get(quiz_id)
+            if best is not None and column is not None:
                 agg["n"] += 1
-                agg["sum"] += best
-                agg["solved"] += full_marks(best, maxima.get(quiz_id, 0))
+                agg["sum"] += latest if column.keeps_latest else best
+                agg["solved"] += full_marks(best, column.max_score)
         for agg in by_quiz.values():
             agg["mean_score"] = agg["sum"] / agg["n"] if agg["n"] else None
     summaries = []

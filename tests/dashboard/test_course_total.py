@@ -82,6 +82,12 @@ def test_every_page_shows_the_same_course_total_with_the_quiz(
     standing = course_standing(student=student)
     assert standing.total == pytest.approx(expected_total)
     assert standing.max_total == pytest.approx(expected_max)
+    # The gradebook's footer averages the kept scores too (alice is the only one to
+    # have taken the quiz).
+    book = instructor_client.get(reverse("dashboard:gradebook")).content.decode()
+    means = book.split("Mean kept score</th>")[1].split("</tr>")[0]
+    cells = re.findall(r'<td class="num">([^<]*)</td>', means)
+    assert cells[-1] == f"{kept_quiz:g}"
     want = (f"{expected_total:g}", f"{expected_max:g}")
     assert _shown_totals(student, instructor_client) == {
         "student list": want,
