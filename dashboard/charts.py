@@ -59,6 +59,7 @@ def bar_chart(
         width=720,
         height=320,
         x_label_rotation=30,
+        truncate_label=24,  # titles; the table next to the chart has them whole
         disable_xml_declaration=True,
         print_values=False,
     )
