@@ -10,7 +10,10 @@ def _grade(slug: str, answer: str, seed: int = 7):
     return grade_answer(load_spec(slug), answer=answer, seed=seed, attempt=1)
 
 
-@pytest.mark.parametrize("answer", ["2*x*cos(x**2)", "2x cos(x^2)", "2 x cos(x^2)", "cos(x^2)*x*2"])
+@pytest.mark.parametrize(
+    "answer",
+    ["2*x*cos(x**2)", "2x cos(x^2)", "2 x cos(x^2)", "cos(x^2)*x*2", "2x·cos(x²)", "2x × cos(x²)"],
+)
 def test_chain_rule_accepts_the_derivative_in_any_notation(answer: str) -> None:
     outcome = _grade("chain-rule", answer)
     assert outcome.score == outcome.max_score == 10
@@ -86,6 +89,34 @@ def test_bce_by_hand_rejects_autograd_reached_dynamically() -> None:
     outcome = _grade("bce-manual-gradients", sneaky)
     assert outcome.score == 0
     assert "by hand" in outcome.results["output"]
+
+
+HAND_TYPED = {
+    # The work done by hand in exercises about autograd: full marks before
+    # requires_autograd, 0 now, with the reason.
+    "power-rule": "import torch\n\ndef slope(x0):\n    return torch.tensor(2 * x0)\n",
+    "bce-autograd": (
+        "import torch\n\ndef grads(x, y, w, b):\n"
+        "    p = torch.sigmoid(w * x + b)\n"
+        "    return ((p - y) * x).mean(), (p - y).mean()\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("slug", sorted(HAND_TYPED))
+def test_an_autograd_exercise_answered_without_autograd_scores_zero(slug: str) -> None:
+    spec = load_spec(slug)
+    assert spec.requires_autograd
+    outcome = _grade(slug, HAND_TYPED[slug])
+    assert outcome.score == 0
+    assert outcome.results["extra"]["integrity"] == "no-backward"
+    assert "without running a backward pass" in outcome.results["output"]
+    checks = [t for t in outcome.results["tests"] if "part" not in t]
+    assert checks and all("backward pass" in t["output"] for t in checks)
+    # The same numbers through autograd keep full marks.
+    assert _grade(slug, spec.solution).score == pytest.approx(outcome.max_score - sum(
+        float(p["max_score"]) for p in spec.parts
+    ))
 
 
 def test_bce_a_crashing_function_reports_the_exception() -> None:
