@@ -153,7 +153,9 @@ def _load_info(path: Path) -> dict[str, Any]:
         _check_part(path, i, part)
     if info.get("requires_autograd"):
         if info.get("by_hand"):
-            raise CourseError(f"{path}: an exercise cannot be both 'by_hand' and 'requires_autograd'")
+            raise CourseError(
+                f"{path}: an exercise cannot be both 'by_hand' and 'requires_autograd'"
+            )
         if info["protocol"] not in ("call", "script"):
             raise CourseError(f"{path}: 'requires_autograd' needs the call or script protocol")
     return info

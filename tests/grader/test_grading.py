@@ -114,9 +114,9 @@ def test_an_autograd_exercise_answered_without_autograd_scores_zero(slug: str) -
     checks = [t for t in outcome.results["tests"] if "part" not in t]
     assert checks and all("backward pass" in t["output"] for t in checks)
     # The same numbers through autograd keep full marks.
-    assert _grade(slug, spec.solution).score == pytest.approx(outcome.max_score - sum(
-        float(p["max_score"]) for p in spec.parts
-    ))
+    assert _grade(slug, spec.solution).score == pytest.approx(
+        outcome.max_score - sum(float(p["max_score"]) for p in spec.parts)
+    )
 
 
 def test_bce_a_crashing_function_reports_the_exception() -> None:

@@ -190,12 +190,16 @@ def test_count_backward_counts_the_passes_of_each_call() -> None:
 def test_count_backward_in_a_script() -> None:
     ran = "import torch\nx = torch.tensor(2.0, requires_grad=True)\n(x ** 2).backward()\n"
     none = "import torch\nx = torch.tensor(2.0, requires_grad=True)\ng = 2 * x.detach()\n"
-    assert run(Job("script", ran, {"read": ["x.grad"]}, count_backward=True)).outputs[
-        "backward_passes"
-    ] == 1
-    assert run(Job("script", none, {"read": ["g"]}, count_backward=True)).outputs[
-        "backward_passes"
-    ] == 0
+    assert (
+        run(Job("script", ran, {"read": ["x.grad"]}, count_backward=True)).outputs[
+            "backward_passes"
+        ]
+        == 1
+    )
+    assert (
+        run(Job("script", none, {"read": ["g"]}, count_backward=True)).outputs["backward_passes"]
+        == 0
+    )
 
 
 def test_timeout() -> None:

@@ -102,9 +102,7 @@ def expected(params: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _near(call_id: str) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
-    return tuple(
-        (words, lambda o, w=words: o["neighbours"][w][call_id]) for words in NEIGHBOURS
-    )
+    return tuple((words, lambda o, w=words: o["neighbours"][w][call_id]) for words in NEIGHBOURS)
 
 
 CHECKS = [
@@ -143,8 +141,7 @@ MISCONCEPTIONS = [
     ),
     Misconception(
         "logits-for-probabilities",
-        "You used the logit z where the probability ŷ = σ(z) belongs: dL/dz = σ(z) − y "
-        f"{SECTION}.",
+        f"You used the logit z where the probability ŷ = σ(z) belongs: dL/dz = σ(z) − y {SECTION}.",
         _per_call(
             lambda x, y, w, b: [float(((w * x + b - y) * x).mean()), float((w * x + b - y).mean())]
         ),
