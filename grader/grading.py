@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -18,26 +17,15 @@ from django.conf import settings
 from exercises.course import ExerciseSpec
 from exercises.spec import AnswerFailed, Check, full_marks, inputs_rng
 
-from . import integrity
-from . import parts as parts_grading
+from . import integrity, kinds
 from .compare import compare
+from .results import CheckResult, Outcome, results_json, total
 from .sandbox import Job, Limits, SandboxResult, run
 from .sandbox.codec import decode
 
 logger = logging.getLogger(__name__)
 
 NOTES_REF = "See §{section} of the lecture notes."
-
-
-@dataclass
-class GradeOutcome:
-    score: float
-    max_score: float
-    results: dict[str, Any]
-    misconception: str = ""
-    stdout: str = ""
-    stderr: str = ""
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 def sandbox_limits(spec: ExerciseSpec) -> Limits:
@@ -50,15 +38,16 @@ def sandbox_limits(spec: ExerciseSpec) -> Limits:
     )
 
 
-def _test(check: Check, score: float, output: str) -> dict[str, Any]:
-    return {
-        "name": check.name,
-        "score": score,
-        "max_score": check.max_score,
-        "status": "passed" if full_marks(score, check.max_score) else "failed",
-        "output": output,
-        "visibility": check.visibility,
-    }
+def _test(check: Check, score: float, output: str) -> CheckResult:
+    return CheckResult(check.name, score, check.max_score, output, visibility=check.visibility)
+
+
+def grade_parts(
+    parts: list[dict[str, Any]], answers: dict[str, Any], params: dict[str, Any]
+) -> list[CheckResult]:
+    """An exercise's choice/numeric parts, each by its kind (plain data: no sandbox)."""
+    ctx = kinds.ItemContext(params)
+    return [kinds.kind(p["kind"]).grade(p, answers.get(p["id"]), ctx) for p in parts]
 
 
 def _value(check: Check, outputs: dict[str, Any]) -> tuple[Any, str]:
@@ -114,10 +103,10 @@ def grade_answer(
     parts: dict[str, Any] | None = None,
     seed: int,
     attempt: int,
-) -> GradeOutcome:
+) -> Outcome:
     started = time.perf_counter()
     params = spec.params(seed)
-    tests: list[dict[str, Any]] = []
+    tests: list[CheckResult] = []
     extra: dict[str, Any] = {"params": params}
     misconception = ""
     stdout = stderr = ""
@@ -177,9 +166,8 @@ def grade_answer(
             if spec.protocol == "script" and outputs.get("error"):
                 extra["script_error"] = outputs["error"]
 
-    part_tests = parts_grading.grade_parts(spec.parts, parts or {}, params)
-    tests.extend(part_tests)
-    score = round(sum(t["score"] for t in tests), 6)
+    tests.extend(grade_parts(spec.parts, parts or {}, params))
+    score = total(tests)
     max_score = spec.max_score
     if misconception and spec.grading is not None:
         extra["misconception"] = {
@@ -188,25 +176,18 @@ def grade_answer(
                 m.message for m in spec.grading.misconceptions if m.name == misconception
             ),
         }
-    extra["hidden_checks"] = sum(1 for t in tests if t["visibility"] != "visible")
+    extra["hidden_checks"] = sum(1 for t in tests if t.visibility != "visible")
     if full_marks(score, max_score):
         output = "All checks passed."
     else:
         output = (
-            " ".join(summary)
-            or f"{sum(t['status'] == 'passed' for t in tests)} of {len(tests)} checks passed."
+            " ".join(summary) or f"{sum(t.passed for t in tests)} of {len(tests)} checks passed."
         )
     timings["grade_ms"] = round((time.perf_counter() - started) * 1000, 2)
-    return GradeOutcome(
+    return Outcome(
         score=score,
         max_score=max_score,
-        results={
-            "score": score,
-            "max_score": max_score,
-            "output": output,
-            "tests": tests,
-            "extra": extra,
-        },
+        results=results_json(tests, max_score=max_score, output=output, extra=extra),
         misconception=misconception,
         stdout=stdout,
         stderr=stderr,
@@ -220,7 +201,7 @@ def _run_checks(
     inputs: dict[str, Any],
     outputs: dict[str, Any],
     expected: dict[str, Any],
-) -> tuple[list[dict[str, Any]], str, list[str]]:
+) -> tuple[list[CheckResult], str, list[str]]:
     assert spec.grading is not None
     tests = []
     failed: list[Check] = []

@@ -12,6 +12,7 @@ from exercises.models import Quiz, QuizAttempt
 from exercises.quiz import load_quiz_spec
 from exercises.rendering import latex_to_mathml, render_statement
 
+from . import kinds
 from .quiz_attempts import (
     MAX_ANSWER_CHARS,
     QuizRefused,
@@ -34,7 +35,8 @@ def _student(request: HttpRequest) -> User:
 def formula_preview(request: HttpRequest) -> HttpResponse:
     """How a formula will be read, as math: a pure parse of the text, never evaluated
     (the quiz page calls it as the student types)."""
-    key = next((k for k in request.GET if k.startswith("q_")), "")
+    # The quiz's fields are q_<id>; an exercise's main answer box is "answer".
+    key = next((k for k in request.GET if k.startswith("q_") or k == "answer"), "")
     text = request.GET.get(key, "") if key else ""
     text = text.strip()
     context: dict[str, Any] = {"text": text[:MAX_ANSWER_CHARS]}
@@ -91,14 +93,7 @@ TIME_UP = "Time was up before your answers arrived; they were not counted."
 
 
 def _answer_text(question: dict[str, Any], answers: dict[str, Any]) -> str:
-    value = answers.get(question["id"])
-    if value in (None, "", []):
-        return ""
-    if question["kind"] != "choice":
-        return str(value)
-    texts = {o["id"]: o["text"] for o in question["options"]}
-    chosen = value if isinstance(value, list) else [value]
-    return "; ".join(str(texts.get(c, c)) for c in chosen)
+    return kinds.kind(question["kind"]).shown(question, answers.get(question["id"]))
 
 
 def _attempt_context(attempt: QuizAttempt, form: QuizForm) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import pytest
 from exercises.course import exercise_folders, load_folder, load_spec
 from exercises.spec import inputs_rng, variant_seed
 from grader.grading import grade_answer
-from grader.parts import reference_answers
+from grader.kinds import reference_answers
 from grader.validation import validate_spec
 
 SLUGS = [
