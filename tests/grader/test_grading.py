@@ -138,7 +138,7 @@ def test_fix_runtime_error_solution_and_requires_grad_after_operation() -> None:
     assert _grade("fix-runtime-error", spec.solution).score == 10
     late = _grade("fix-runtime-error", spec.wrong_answers["requires-grad-set-after-operation"])
     assert late.misconception == "requires-grad-set-after-operation"
-    assert late.score == 1  # it runs, but y is a leaf and w, b get no gradient
+    assert late.score == 2  # it runs and w, b still track, but y is a leaf: no gradient
 
 
 def test_an_infinite_loop_is_stopped_with_a_message() -> None:
@@ -157,4 +157,4 @@ def test_different_students_get_different_points_and_regrading_is_reproducible()
 
 def test_a_script_that_never_builds_y_is_not_named_as_a_misconception() -> None:
     outcome = _grade("fix-runtime-error", "import torch\npass\n")
-    assert outcome.score == 1 and outcome.misconception == ""
+    assert outcome.score == 0 and outcome.misconception == ""

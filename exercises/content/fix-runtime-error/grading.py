@@ -25,7 +25,7 @@ def inputs(params: dict[str, Any], rng: random.Random) -> dict[str, Any]:
             "w0": round(rng.uniform(-2.0, 2.0), 4),
             "b0": round(rng.uniform(-1.0, 1.0), 4),
         },
-        "read": ["w.grad", "b.grad"],
+        "read": ["w.requires_grad", "b.requires_grad", "w.grad", "b.grad"],
     }
 
 
@@ -38,7 +38,7 @@ def _run(
     """The outputs of a script that back-propagates `passes` times from `reduce(w·x² + b)`,
     or, with `error`, of one that stopped with that error before any gradient."""
     if error is not None:
-        return {"values": {"w.grad": None, "b.grad": None}, "error": error}
+        return {"values": _no_gradients(), "error": error}
     x = torch.tensor(g["x_values"], dtype=torch.float64)
     w = torch.tensor(g["w0"], dtype=torch.float64, requires_grad=True)
     b = torch.tensor(g["b0"], dtype=torch.float64, requires_grad=True)
@@ -46,7 +46,17 @@ def _run(
     for _ in range(passes):
         y.backward(retain_graph=True)
     assert w.grad is not None and b.grad is not None
-    return {"values": {"w.grad": w.grad.detach(), "b.grad": b.grad.detach()}, "error": None}
+    values = {**_no_gradients(), "w.grad": w.grad.detach(), "b.grad": b.grad.detach()}
+    return {"values": values, "error": None}
+
+
+def _no_gradients(w_tracks: bool = True, b_tracks: bool = True) -> dict[str, Any]:
+    return {
+        "w.requires_grad": w_tracks,
+        "b.requires_grad": b_tracks,
+        "w.grad": None,
+        "b.grad": None,
+    }
 
 
 def _first(t: torch.Tensor) -> torch.Tensor:
@@ -69,22 +79,37 @@ def _ran_cleanly(outputs: Any) -> float:
     return 0.0 if outputs.get("error") else 1.0
 
 
+def _tracking(outputs: Any) -> float:
+    """1 when w and b still require grad at the end: a script that never makes them, or
+    leaves tracking off, is told apart from a fix that only lost its gradients."""
+    values = outputs["values"]
+    return 1.0 if all(values.get(f"{p}.requires_grad") is True for p in ("w", "b")) else 0.0
+
+
 def _near(name: str) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
     return tuple((words, lambda o, w=words: o["neighbours"][w][name]) for words in NEIGHBOURS)
 
 
-RUNS, W_GRAD, B_GRAD = (
+RUNS, TRACKING, W_GRAD, B_GRAD = (
     "the script runs to the end without an exception",
+    "w and b track gradients (requires_grad is True)",
     "w.grad = dy/dw",
     "b.grad = dy/db",
 )
 CHECKS = [
     Check(
         RUNS,
-        2,
+        1,
         _ran_cleanly,
         quantity="the run of your script",
         if_false="Your script still stops with an exception (shown with the result).",
+    ),
+    Check(
+        TRACKING,
+        1,
+        _tracking,
+        quantity="w.requires_grad and b.requires_grad",
+        if_false="w or b does not require grad: it cannot get a gradient (§5, §7).",
     ),
     Check(
         W_GRAD,
@@ -144,7 +169,7 @@ MISCONCEPTIONS = [
         "Setting requires_grad on the result after the operation silences the error, but "
         "the result is then a new leaf: backward() stops there and w, b get no gradient. "
         "Tracking must be on while the operation runs (§5, §8).",
-        lambda params, inputs: {"values": {"w.grad": None, "b.grad": None}, "error": None},
+        lambda params, inputs: {"values": _no_gradients(), "error": None},
     ),
     *COMMON,
 ]
