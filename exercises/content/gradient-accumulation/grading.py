@@ -17,8 +17,8 @@ from exercises.spec import Check, Misconception, script_value
 
 READ = ["w", "b", "w.grad", "b.grad", "losses"]
 # Learning rates a student's run may get: never one number that a hard-coded lr could
-# match for everyone.
-LEARNING_RATES = (0.02, 0.03, 0.04, 0.06, 0.07, 0.08, 0.1, 0.12)
+# match for everyone, and none of the round ones students type in (0.1, 0.05, 0.01).
+LEARNING_RATES = (0.02, 0.03, 0.04, 0.06, 0.07, 0.08, 0.09, 0.12)
 
 
 def inputs(params: dict[str, Any], rng: random.Random) -> dict[str, Any]:

@@ -20,7 +20,8 @@ import torch.nn.functional as F
 from exercises.spec import Check, Misconception, number_pair, script_value
 
 READ = ["manual_grads", "auto_grads", "w", "b", "losses", "w.grad", "b.grad"]
-LEARNING_RATES = (0.1, 0.2, 0.3, 0.4, 0.5)
+# Seeded, and none of the round ones students type in (0.1, 0.01, 0.5).
+LEARNING_RATES = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
 INPLACE_ERROR = (
     "RuntimeError: a leaf Variable that requires grad is being used in an in-place operation."
 )
