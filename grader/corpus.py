@@ -78,9 +78,7 @@ def _first_line(results: dict[str, Any]) -> str:
     output = str(results.get("output", "")).strip()
     if not is_numbers_only(output):
         return output.splitlines()[0] if output else ""
-    failed = [
-        t for t in results.get("tests", []) if t["status"] == "failed" and not t.get("part")
-    ]
+    failed = [t for t in results.get("tests", []) if t["status"] == "failed" and not t.get("part")]
     shown = [t for t in failed if t.get("visibility") == "visible"] or failed
     return f"{output} {shown[0]['output']}" if shown else output
 
@@ -90,9 +88,7 @@ def feedback_is_numbers_only(results: dict[str, Any], misconception: str) -> boo
     of the code saying only numbers: the student learns *that* it is wrong, not *why*."""
     if misconception or not is_numbers_only(str(results.get("output", ""))):
         return False
-    failed = [
-        t for t in results.get("tests", []) if t["status"] == "failed" and not t.get("part")
-    ]
+    failed = [t for t in results.get("tests", []) if t["status"] == "failed" and not t.get("part")]
     return all(is_numbers_only(t["output"]) for t in failed)
 
 

@@ -181,7 +181,9 @@ def validate_quiz(spec: QuizSpec) -> ValidationReport:
     for qid, formula in spec.formulas.items():
         sub = validate_spec(formula)
         report.problems.extend(f"{qid}: {p}" for p in sub.problems)
-        report.lines.extend(f"{qid}: {line}" for line in sub.lines if line.startswith("misconception "))
+        report.lines.extend(
+            f"{qid}: {line}" for line in sub.lines if line.startswith("misconception ")
+        )
     kinds = sorted({q["kind"] for q in spec.questions})
     sections = sorted({q["section"] for q in spec.questions})
     report.lines.append(

@@ -182,7 +182,9 @@ def test_both_bce_exercises_accept_the_same_pair_forms(slug: str, form: str) -> 
         "floats": "float(dw), float(db)",
     }[form]
     if slug == "bce-manual-gradients":
-        body = "    p = torch.sigmoid(w * x + b)\n    dw, db = ((p - y) * x).mean(), (p - y).mean()\n"
+        body = (
+            "    p = torch.sigmoid(w * x + b)\n    dw, db = ((p - y) * x).mean(), (p - y).mean()\n"
+        )
     else:
         body = (
             "    w = torch.tensor(w, dtype=torch.float64, requires_grad=True)\n"
