@@ -110,7 +110,7 @@ class BackwardCounter:
 
         # torch.autograd imported the function by name: both references are replaced.
         torch.autograd.graph._engine_run_backward = counted
-        torch.autograd._engine_run_backward = counted  # type: ignore[attr-defined]
+        torch.autograd._engine_run_backward = counted
 
 
 # --- call and script -------------------------------------------------------------------
