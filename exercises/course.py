@@ -40,21 +40,33 @@ _grading_lock = threading.Lock()
 
 PROTOCOLS = ("formula", "call", "script", "none")
 
+
 # The answer kinds (formula, code, numeric, choice) live in grader/kinds/, one module
 # each, above this loader; each registers here, when the grader app loads, the check of
 # its own keys in a part or quiz question and whether it runs in the sandbox.
-_ITEM_KINDS: dict[str, tuple[Callable[[dict[str, Any]], str], bool]] = {}
+# It also says which of an item's keys the pages may see (never the answer).
+@dataclass(frozen=True)
+class ItemKind:
+    schema_problem: Callable[[dict[str, Any]], str]
+    public: Callable[[dict[str, Any]], dict[str, Any]]
+    sandboxed: bool
 
 
-def register_item_kind(
-    name: str, schema_problem: Callable[[dict[str, Any]], str], *, sandboxed: bool
-) -> None:
-    _ITEM_KINDS[name] = (schema_problem, sandboxed)
+_ITEM_KINDS: dict[str, ItemKind] = {}
+
+
+def register_item_kind(name: str, kind: ItemKind) -> None:
+    _ITEM_KINDS[name] = kind
 
 
 def item_kinds(*, sandboxed: bool | None = None) -> tuple[str, ...]:
     """The registered kinds' names (only those that do / do not run in the sandbox)."""
-    return tuple(n for n, (_, s) in _ITEM_KINDS.items() if sandboxed is None or s == sandboxed)
+    return tuple(n for n, k in _ITEM_KINDS.items() if sandboxed is None or k.sandboxed == sandboxed)
+
+
+def public_item(item: dict[str, Any]) -> dict[str, Any]:
+    """What the pages (and the database copy) hold of a part or question: no answer."""
+    return _ITEM_KINDS[item["kind"]].public(item)
 
 
 def check_item(where: str, item: Any, *, allowed: tuple[str, ...]) -> None:
@@ -68,7 +80,7 @@ def check_item(where: str, item: Any, *, allowed: tuple[str, ...]) -> None:
         raise CourseError(f"{where}: 'kind' must be one of {', '.join(allowed)}")
     if not isinstance(item.get("max_score"), int | float):
         raise CourseError(f"{where}: 'max_score' is required (a number)")
-    problem = _ITEM_KINDS[item["kind"]][0](item)
+    problem = _ITEM_KINDS[item["kind"]].schema_problem(item)
     if problem:
         raise CourseError(f"{where}: {problem}")
 

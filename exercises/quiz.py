@@ -193,6 +193,7 @@ def _formula_spec(
         visibility=question.get("visibility", "visible"),
         rtol=fq.rtol,
         atol=fq.atol,
+        quantity="your formula",
     )
     return ExerciseSpec(
         slug=f"{quiz_slug}#{question['id']}",

@@ -11,7 +11,7 @@ of floats: the trusted process calls it after the comparison, on decoded values.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 # Ratios named as "a factor": small whole numbers and their inverses.
 _FACTORS = range(2, 65)
@@ -34,11 +34,12 @@ def diagnose(
     want: Sequence[float],
     *,
     neighbours: Sequence[tuple[str, Sequence[float]]] = (),
-    batch: int = 0,
+    batches: Collection[int] = (),
+    points: Sequence[float] = (),
     tol: float = 1e-6,
 ) -> str:
     """A sentence saying how ``got`` relates to ``want`` (same length, flattened), or ""
-    when no simple relation fits. ``batch`` names a factor equal to the batch size."""
+    when no simple relation fits. ``batches`` are the batch sizes a factor n may be."""
     if not got or len(got) != len(want) or not all(map(math.isfinite, [*got, *want])):
         return ""
     for words, value in neighbours:
@@ -55,7 +56,19 @@ def diagnose(
     if nonzero and zeros_kept:
         ratio = nonzero[0][0] / nonzero[0][1]
         if all(_close(g / w, ratio, tol * 10) for g, w in nonzero):
-            return _ratio_text(ratio, batch, tol)
+            return _ratio_text(ratio, batches, tol) or (
+                f"it is {_fmt(ratio)} times the right value everywhere: a constant factor is off"
+            )
+    if (
+        len(got) > 1
+        and _all_close(got, list(reversed(want)), tol)
+        and not _all_close(got, want, tol)
+    ):
+        return "these are the right values in the wrong order: swapped?"
+    if len(points) == len(got) and len(got) >= 3:
+        term = _power_of_x(got, want, points, tol)
+        if term:
+            return term
     if len(got) > 1:
         shift = got[0] - want[0]
         if abs(shift) > tol and all(
@@ -67,16 +80,60 @@ def diagnose(
     return ""
 
 
-def _ratio_text(ratio: float, batch: int, tol: float) -> str:
+def _monomial(c: float, k: int) -> str:
+    power = {1: "x", 2: "x²", 3: "x³"}[k]
+    if _close(c, 1.0, 1e-9):
+        return power
+    if _close(c, -1.0, 1e-9):
+        return f"−{power}"
+    return f"{_fmt(c)}{power}"
+
+
+def _constant(values: list[float], tol: float) -> float | None:
+    if values and all(_close(v, values[0], tol * 10) for v in values):
+        return values[0]
+    return None
+
+
+def _power_of_x(
+    got: Sequence[float], want: Sequence[float], points: Sequence[float], tol: float
+) -> str:
+    """A factor or a term c·xᵏ (k = 1, 2, 3) between the answer and the right values, at
+    the formula's points: the signature of a slip in a derivative by hand (a factor x
+    dropped, an extra term x² from adding the function itself)."""
+    rows = [(g, w, x) for g, w, x in zip(got, want, points, strict=True) if abs(x) > tol]
+    if len(rows) < 3:
+        return ""
+    nonzero = [(g, w, x) for g, w, x in rows if abs(w) > tol]
+    for k in (1, 2):
+        if len(nonzero) < 3:
+            break
+        factor = _constant([g / (w * x**k) for g, w, x in nonzero], tol)
+        if factor is not None:
+            term = _monomial(factor, k)
+            return f"it is {term} times the right value: a factor {term} too many"
+        factor = _constant([g * x**k / w for g, w, x in nonzero], tol)
+        if factor is not None and _close(factor, 1.0, 1e-9):
+            term = _monomial(1.0, k)
+            return f"it is the right value divided by {term}: a factor {term} is missing"
+    for k in (1, 2, 3):
+        extra = _constant([(g - w) / x**k for g, w, x in rows], tol)
+        if extra is not None and abs(extra) > tol:
+            term = _monomial(extra, k)
+            return f"it is the right value plus {term} everywhere: a term {term} too many (or one missing)"
+    return ""
+
+
+def _ratio_text(ratio: float, batches: Collection[int], tol: float) -> str:
     sign = "−" if ratio < 0 else ""
     size = abs(ratio)
     for k in _FACTORS:
         if _close(size, k, tol * 10):
-            if batch and k == batch:
+            if k in batches:
                 return f"it is {sign}{k} times the right value: n = {k}, a sum instead of a mean?"
             return f"it is exactly {sign}{k} times the right value: a factor {k} too many"
         if _close(size, 1 / k, tol * 10):
-            if batch and k == batch:
+            if k in batches:
                 return (
                     f"it is {sign}1/{k} of the right value: n = {k}, divided by n once too often?"
                 )

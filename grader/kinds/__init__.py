@@ -7,6 +7,7 @@ formula    the pure formula parser     sandbox `formula` protocol, at points  te
 code       ast.parse, integrity scan   sandbox `call`/`script`, the checks    code editor
 numeric    a finite number             trusted process, tolerance             number input
 choice     known option ids            trusted process, partial credit        radios / checkboxes
+order      known step ids, each once   trusted process, longest right prefix  one select per place
 =========  ==========================  =====================================  =====================
 
 An exercise's main answer box has the kind of its protocol (`formula` → formula, `call`
@@ -16,7 +17,8 @@ its widget template under templates/answers/; docs/authoring.md walks through on
 
 The course loader (exercises/course.py) sits below this package and cannot import it;
 `register_with_course` (called when the grader app loads) gives it each kind's name,
-whether it runs in the sandbox, and the check of its own keys in a content file."""
+whether it runs in the sandbox, the check of its own keys in a content file, and which
+keys the pages may see."""
 
 from __future__ import annotations
 
@@ -24,10 +26,10 @@ from typing import Any
 
 from exercises import course
 
-from . import choice, code, formula, numeric
+from . import choice, code, formula, numeric, order
 from .base import AnswerKind, AnswerRejected, ItemContext, check_text
 
-_MODULES = (formula, code, numeric, choice)
+_MODULES = (formula, code, numeric, choice, order)
 KINDS: dict[str, AnswerKind] = {m.KIND.name: m.KIND for m in _MODULES}
 
 
@@ -53,7 +55,12 @@ def reference_answers(items: list[dict[str, Any]], params: dict[str, Any]) -> di
 def register_with_course() -> None:
     for answer_kind in KINDS.values():
         course.register_item_kind(
-            answer_kind.name, answer_kind.schema_problem, sandboxed=answer_kind.sandboxed
+            answer_kind.name,
+            course.ItemKind(
+                schema_problem=answer_kind.schema_problem,
+                public=answer_kind.public,
+                sandboxed=answer_kind.sandboxed,
+            ),
         )
 
 

@@ -80,6 +80,22 @@ class AnswerKind(ABC):
     def sandboxed(self) -> bool:
         return bool(self.protocols)
 
+    # The keys of an item the pages may see (the answer keys are not among them).
+    public_keys: ClassVar[tuple[str, ...]] = (
+        "id",
+        "kind",
+        "section",
+        "prompt",
+        "options",
+        "multiple",
+        "max_score",
+        "name",
+    )
+
+    def public(self, item: dict[str, Any]) -> dict[str, Any]:
+        """What the pages (and the database copy) hold of ``item``: never its answer."""
+        return {k: item[k] for k in self.public_keys if k in item}
+
     def schema_problem(self, item: dict[str, Any]) -> str:
         """What is wrong with an item's own keys in a content file, or ""."""
         return ""

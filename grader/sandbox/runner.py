@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from . import codec
+from . import codec, graph
 from .formula import BinOp, Const, Expr, FormulaError, Func, Neg, Num, Var, parse
 
 ANSWER_FILENAME = "<answer>"
@@ -220,9 +220,17 @@ def _script(
             values[path] = codec.encode(read_path(namespace, path))
         except Exception:
             values[path] = None
+    outputs: dict[str, Any] = {"values": values, "error": error}
+    if inputs.get("graph"):
+        # The graph the script built, from the named roots: plain data, no pictures.
+        try:
+            roots = {name: namespace.get(name) for name in inputs["graph"]}
+            outputs["graph"] = graph.describe(roots, namespace)
+        except Exception:
+            outputs["graph"] = None
     if counter is not None:
-        return {"values": values, "error": error, "backward_passes": counter.count}
-    return {"values": values, "error": error}
+        outputs["backward_passes"] = counter.count
+    return outputs
 
 
 # --- entry point ------------------------------------------------------------------------

@@ -25,7 +25,8 @@ NO_GRAD_ERROR = (
 def inputs(params: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     # |x0| >= 0.5 keeps 2x·cos(x²) clearly apart from 2x (the backward-from-y mistake).
     x0 = round(rng.uniform(0.5, 2.0), 3) * rng.choice((-1, 1))
-    return {"globals": {"x0": x0}, "read": READ}
+    # "graph": the result card draws the graph the script built from z, next to ours.
+    return {"globals": {"x0": x0}, "read": READ, "graph": ["z"]}
 
 
 def _run(
@@ -68,7 +69,8 @@ def _run(
         "z": z.detach(),
         "x.grad": x.grad if x.is_leaf else None,
     }
-    return {"values": values, "error": error}
+    # The graph the reference built, drawn next to the student's on the result card.
+    return {"values": values, "error": error, "graph_tensors": {"x": x, "y": y, "z": z}}
 
 
 def _dz_dx_neighbours(x0: float) -> dict[str, float]:
