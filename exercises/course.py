@@ -114,6 +114,9 @@ class ExerciseSpec:
     # Imports and checks grading.py (and torch) when called; None: nothing to grade.
     load_grading: Callable[[], GradingModule] | None
     variant: Callable[[random.Random], dict[str, Any]] | None = None
+    # The opposite of by_hand: the answer must let autograd compute (a backward pass
+    # per call, or in the script), or its checks score 0 (grader/grading.py).
+    requires_autograd: bool = False
     wrong_answers: dict[str, str] = field(default_factory=dict)
     content_hash: str = ""
     _grading: GradingModule | None = field(default=None, init=False, repr=False, compare=False)
@@ -191,6 +194,13 @@ def _load_info(path: Path) -> dict[str, Any]:
         raise CourseError(f"{path}: 'due' must be an ISO 8601 datetime with a time zone")
     for i, part in enumerate(info.get("parts", [])):
         _check_part(path, i, part)
+    if info.get("requires_autograd"):
+        if info.get("by_hand"):
+            raise CourseError(
+                f"{path}: an exercise cannot be both 'by_hand' and 'requires_autograd'"
+            )
+        if info["protocol"] not in ("call", "script"):
+            raise CourseError(f"{path}: 'requires_autograd' needs the call or script protocol")
     return info
 
 
@@ -301,6 +311,7 @@ def load_folder(folder: Path) -> ExerciseSpec:
         limits=dict(info.get("limits", {})),
         load_grading=load_grading,
         variant=load_variant(folder, f"course_variant_{slug.replace('-', '_')}"),
+        requires_autograd=bool(info.get("requires_autograd", False)),
         wrong_answers=wrong,
         content_hash=_hash_folder(folder),
     )

@@ -72,6 +72,32 @@ def _sandbox_failure_text(result: SandboxResult) -> str:
     return result.error
 
 
+def _without_backward(spec: ExerciseSpec, outputs: dict[str, Any]) -> str:
+    """Why a requires_autograd answer scores 0, or "": a call that returned a value
+    without a backward pass (call protocol), or a script that ran none. Takes the
+    count out of ``outputs`` (it is not a graded value)."""
+    passes = outputs.pop("backward_passes", None)
+    if not spec.requires_autograd or passes is None:
+        return ""
+    if isinstance(passes, dict):
+        returned = [c for c, r in outputs.get("results", {}).items() if "value" in r]
+        if all(passes.get(c) for c in returned):
+            return ""
+        return (
+            "This exercise is about autograd: your function returned its result without "
+            "running a backward pass (no backward() or torch.autograd.grad), so the numbers "
+            "were not computed by autograd and score 0. Build the graph from a tensor with "
+            "requires_grad=True, call backward() on the result and return the .grad."
+        )
+    if passes:
+        return ""
+    return (
+        "This exercise is about autograd: your script never ran a backward pass (no "
+        "backward() or torch.autograd.grad), so its numbers were not computed by autograd "
+        "and score 0."
+    )
+
+
 def grade_answer(
     spec: ExerciseSpec,
     *,
@@ -107,6 +133,7 @@ def grade_answer(
                     inputs=inputs,
                     limits=sandbox_limits(spec),
                     forbid_autograd=spec.by_hand,
+                    count_backward=spec.requires_autograd,
                 )
             )
             timings["sandbox_ms"] = round((time.perf_counter() - t0) * 1000, 2)
@@ -115,6 +142,7 @@ def grade_answer(
             expected = grading.expected(params, inputs)
             timings["reference_ms"] = round((time.perf_counter() - t1) * 1000, 2)
             outputs = decode(result.outputs) if result.status == "ok" else {}
+            no_backward = _without_backward(spec, outputs)
             if result.autograd_blocked:
                 why = (
                     "This exercise asks for the gradients by hand, without autograd: "
@@ -127,6 +155,11 @@ def grade_answer(
                 failure = _sandbox_failure_text(result)
                 tests = [_test(c, 0.0, failure) for c in grading.checks]
                 summary.append(failure)
+            elif no_backward:
+                why = no_backward + " " + NOTES_REF.format(section=spec.notes_section)
+                tests = [_test(c, 0.0, why) for c in grading.checks]
+                summary.append(why)
+                extra["integrity"] = "no-backward"
             else:
                 tests, misconception, notes = _run_checks(spec, params, inputs, outputs, expected)
                 summary.extend(notes)

@@ -137,12 +137,13 @@ def check_job(job: Job) -> bytes:
         and limits.result_bytes > 0
     ):
         raise ValueError("limits must be positive")
+    if job.count_backward and job.protocol == "formula":
+        raise ValueError("count_backward is for the call and script protocols")
+    request: dict[str, Any] = {"protocol": job.protocol, "answer": job.answer, "inputs": inputs}
+    if job.count_backward:
+        request["count_backward"] = True
     payload = json.dumps(
-        {
-            "protocol": job.protocol,
-            "answer": job.answer,
-            "inputs": inputs,
-        },
+        request,
         allow_nan=False,
         ensure_ascii=False,
     ).encode("utf-8", "surrogatepass")
@@ -178,6 +179,9 @@ def _check_outputs(job: Job, outputs: Any) -> None:
         "call": {"results"},
         "script": {"values", "error", "graph"} if job.inputs.get("graph") else {"values", "error"},
     }[job.protocol]
+    if job.count_backward:
+        expected = expected | {"backward_passes"}
+        _check_backward_passes(job, outputs.get("backward_passes"))
     if set(outputs) != expected:
         raise _fail(f"outputs has keys {sorted(outputs)[:10]}, expected {sorted(expected)}")
     if job.protocol == "formula":
@@ -220,6 +224,22 @@ def _check_outputs(job: Job, outputs: Any) -> None:
             problem = graph.check_graph(outputs["graph"])
             if problem:
                 raise _fail(problem)
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1_000_000
+
+
+def _check_backward_passes(job: Job, passes: Any) -> None:
+    """A count per call (call protocol) or one count (script)."""
+    if job.protocol == "call":
+        ids = {call["id"] for call in job.inputs["calls"]}
+        if not isinstance(passes, dict) or set(passes) != ids:
+            raise _fail("backward_passes does not count exactly the requested calls")
+        if not all(_is_count(n) for n in passes.values()):
+            raise _fail("backward_passes must be counts")
+    elif not _is_count(passes):
+        raise _fail("backward_passes must be a count")
 
 
 def check_result(job: Job, raw: bytes) -> tuple[str, dict[str, Any], str]:
