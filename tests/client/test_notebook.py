@@ -67,7 +67,6 @@ def test_a_notebook_submits_cells_and_shows_the_graded_result_cards(
         _cell("%%submit chain-rule\ncos(x**2)"),
         _cell("%%submit no-such-exercise\n1", "raises-exception"),
         _cell("%%submit fix-runtime-error\n" + code_answer),
-        _cell("import sys\nsorted(m for m in ('django', 'torch') if m in sys.modules)"),
     ]
     NotebookClient(notebook, timeout=180, kernel_name=kernel_env).execute()
     nbformat.write(notebook, ROOT / "var" / "test-client-notebook.ipynb")
@@ -98,7 +97,4 @@ def test_a_notebook_submits_cells_and_shows_the_graded_result_cards(
     code = _shown(notebook.cells[4])
     assert code["text/plain"].startswith("fix-runtime-error, attempt 1: ")
     assert 'class="agc-check failed"' not in code["text/html"]
-
-    # The client ran in the kernel without Django or torch.
-    assert _shown(notebook.cells[5])["text/plain"] == "[]"
     assert student.submissions.count() == 3
