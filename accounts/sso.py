@@ -86,9 +86,7 @@ def oidc_user_for(*, issuer: str, subject: str, claims: dict[str, Any]) -> Abstr
     """The local user of (issuer, subject), created with its identity on first login.
     Name and e-mail are refreshed from the claims; they are shown, never matched on."""
     identity = (
-        OidcIdentity.objects.select_related("user")
-        .filter(issuer=issuer, subject=subject)
-        .first()
+        OidcIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
     )
     User = get_user_model()
     if identity is None:
@@ -111,7 +109,7 @@ def oidc_user_for(*, issuer: str, subject: str, claims: dict[str, Any]) -> Abstr
     return user
 
 
-class OidcBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
+class OidcBackend(OIDCAuthenticationBackend):
     """Authenticates the code flow's callback only; password logins pass through it."""
 
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> Any:
@@ -134,7 +132,7 @@ class OidcBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
 
 
 @method_decorator(login_not_required, name="dispatch")
-class OidcLoginView(OIDCAuthenticationRequestView):  # type: ignore[misc]
+class OidcLoginView(OIDCAuthenticationRequestView):
     """Redirects to the provider's login page (state, nonce and PKCE in the session)."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -145,7 +143,7 @@ class OidcLoginView(OIDCAuthenticationRequestView):  # type: ignore[misc]
 
 
 @method_decorator(login_not_required, name="dispatch")
-class OidcCallbackView(OIDCAuthenticationCallbackView):  # type: ignore[misc]
+class OidcCallbackView(OIDCAuthenticationCallbackView):
     """Where the provider sends the browser back with the authorization code."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

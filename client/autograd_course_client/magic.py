@@ -12,7 +12,6 @@ from .api import Connection, CourseError, submit
 from .cli import add_connection_arguments
 from .render import Result
 
-
 USAGE = "%%submit <exercise> [--url URL] [--token TOKEN] [--timeout SECONDS]"
 
 
@@ -24,8 +23,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 @magics_class
-class SubmitMagics(Magics):  # type: ignore[misc]
-    @cell_magic  # type: ignore[misc]
+class SubmitMagics(Magics):
+    @cell_magic
     def submit(self, line: str, cell: str) -> Result:
         """Submits the cell's text as the answer to <exercise>, waits for the grade and
         shows the result card. The cell is not run here: the grader runs it."""

@@ -10,6 +10,12 @@ from django.test import Client
 from accounts.services import api_token_user
 
 
+def _shown_token(page: str) -> str:
+    found = re.search(r'<pre id="api-token">([^<]+)</pre>', page)
+    assert found is not None, page
+    return found[1]
+
+
 @pytest.mark.django_db
 def test_a_student_makes_a_token_that_the_api_accepts_and_a_new_one_replaces_it(
     student,
@@ -22,7 +28,7 @@ def test_a_student_makes_a_token_that_the_api_accepts_and_a_new_one_replaces_it(
     assert b'id="api-token"' not in page.content
 
     made = client.post("/accounts/token/").content.decode()
-    first = re.search(r'<pre id="api-token">([^<]+)</pre>', made)[1]
+    first = _shown_token(made)
     assert "export AUTOGRAD_COURSE_URL=http://testserver" in made
     assert f"export AUTOGRAD_COURSE_TOKEN={first}" in made
     assert api_token_user(key=first) == student
@@ -31,9 +37,7 @@ def test_a_student_makes_a_token_that_the_api_accepts_and_a_new_one_replaces_it(
     assert first not in again
     assert "Replace my token" in again
 
-    second = re.search(
-        r'<pre id="api-token">([^<]+)</pre>', client.post("/accounts/token/").content.decode()
-    )[1]
+    second = _shown_token(client.post("/accounts/token/").content.decode())
     assert api_token_user(key=second) == student
     assert api_token_user(key=first) is None
     answer = Client().get("/api/v1/submissions/1", HTTP_AUTHORIZATION=f"Token {first}")

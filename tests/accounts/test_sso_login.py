@@ -122,7 +122,7 @@ def test_a_student_logs_in_through_the_provider_and_gets_an_account_of_their_own
 
     # Log out and in again: the same account, found by issuer + sub (the provider
     # remembers its own session, so it sends the browser straight back).
-    page.click("button:has-text(\"Log out\")")
+    page.click('button:has-text("Log out")')
     expect(page.locator("#sso-login")).to_be_visible()
     page.goto(f"{live_server.url}/accounts/login/")
     page.click("#sso-login")

@@ -4,6 +4,7 @@ client/ as a wheel), against the site (live_server) and a real Celery worker."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,9 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def client_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A virtualenv with the client installed from its wheel, and nothing else."""
     base = tmp_path_factory.mktemp("client")
+    # Built from a copy: a build leaves build/ and *.egg-info beside the sources.
+    shutil.copytree(ROOT / "client", base / "src", ignore=shutil.ignore_patterns("*.egg-info"))
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-         "-w", str(base / "dist"), str(ROOT / "client")],
+         "-w", str(base / "dist"), str(base / "src")],
         check=True,
         timeout=180,
     )  # fmt: skip
@@ -84,7 +87,9 @@ def test_the_command_submits_a_file_and_prints_score_and_feedback(
     assert "Likely mistake:" in zero.stdout
     assert "[FAIL] dz/dx at 4 points 0/5" in zero.stdout
 
-    refused = _run(client_venv, "submit", "chain-rule", str(right), **{**env, "AUTOGRAD_COURSE_TOKEN": "wrong"})
+    refused = _run(
+        client_venv, "submit", "chain-rule", str(right), **{**env, "AUTOGRAD_COURSE_TOKEN": "wrong"}
+    )
     assert refused.returncode == 2
     assert refused.stderr == (
         "autograd-course: The site refused the request (401): Invalid API token.\n"
