@@ -13,8 +13,12 @@ Everything here is off unless settings.SSO_ENABLED (all the OIDC_* variables set
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
+
+import jwt
+import requests
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -33,6 +37,7 @@ from mozilla_django_oidc.views import (
 
 from .models import OidcIdentity
 
+logger = logging.getLogger(__name__)
 USERNAME_MAX = 150
 _USERNAME_UNSAFE = re.compile(r"[^\w.@+-]")
 
@@ -115,7 +120,13 @@ class OidcBackend(OIDCAuthenticationBackend):
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> Any:
         if not sso_enabled():
             return None
-        return super().authenticate(request, **kwargs)
+        # A provider that is down or answers nonsense, an expired or forged token: the
+        # student is sent back to the login page with a message, not a server error.
+        try:
+            return super().authenticate(request, **kwargs)
+        except (requests.RequestException, jwt.InvalidTokenError, SuspiciousOperation) as exc:
+            logger.warning("single sign-on refused: %s", exc)
+            return None
 
     def get_or_create_user(
         self, access_token: str, id_token: str, payload: dict[str, Any]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -156,3 +157,23 @@ def test_an_id_token_from_another_issuer_logs_nobody_in(
     assert not User.objects.exists()
     assert not OidcIdentity.objects.exists()
     assert f"ID token issuer '{provider}/openid' is not" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_provider_whose_token_endpoint_is_down_leaves_the_student_on_the_login_page(
+    course, live_server, provider, settings, page: Page, caplog
+) -> None:
+    _configure(settings, provider)
+    with socket.socket() as closed:  # a port nothing listens on once closed
+        closed.bind(("127.0.0.1", 0))
+        dead = closed.getsockname()[1]
+    settings.OIDC_OP_TOKEN_ENDPOINT = f"http://127.0.0.1:{dead}/openid/token"
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.click("#sso-login")
+    _sign_in_at_provider(page, provider)
+
+    expect(page.locator("p.error")).to_contain_text("Single sign-on did not log you in.")
+    assert not User.objects.exists()
+    assert "single sign-on refused" in caplog.text
+    assert "Connection refused" in caplog.text
