@@ -19,7 +19,6 @@ from typing import Any
 
 import jwt
 import requests
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
