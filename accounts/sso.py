@@ -26,6 +26,7 @@ from django.contrib.auth.models import AbstractBaseUser, AbstractUser
 from django.core.exceptions import SuspiciousOperation
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -43,6 +44,13 @@ _USERNAME_UNSAFE = re.compile(r"[^\w.@+-]")
 
 def sso_enabled() -> bool:
     return bool(getattr(settings, "SSO_ENABLED", False))
+
+
+def axes_not_a_password_attempt(request: HttpRequest, credentials: Any) -> bool:
+    """AXES_WHITELIST_CALLABLE: a refused single sign-on callback guesses no password
+    (the provider throttles its own login page), and counting it would lock out every
+    SSO user behind one campus address after a few failures."""
+    return request.path == reverse("oidc_authentication_callback")
 
 
 def _audiences(payload: dict[str, Any]) -> list[str]:

@@ -148,6 +148,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 10))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_WHITELIST_CALLABLE = "accounts.sso.axes_not_a_password_attempt"
 
 # --- Single sign-on (OpenID Connect, accounts/sso.py) -------------------------------------
 # On when every variable below is set (the endpoints are in the provider's

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
@@ -157,6 +158,8 @@ def test_an_id_token_from_another_issuer_logs_nobody_in(
     assert not User.objects.exists()
     assert not OidcIdentity.objects.exists()
     assert f"ID token issuer '{provider}/openid' is not" in caplog.text
+    # Not counted as a password failure: no lockout for the next SSO user on this address.
+    assert not AccessAttempt.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
