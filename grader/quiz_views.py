@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +13,7 @@ from exercises.models import Quiz, QuizAttempt
 from exercises.quiz import load_quiz_spec
 from exercises.rendering import latex_to_mathml, render_statement
 
+from . import kinds
 from .quiz_attempts import (
     MAX_ANSWER_CHARS,
     QuizRefused,
@@ -20,8 +22,16 @@ from .quiz_attempts import (
     quiz_attempt_submit,
 )
 from .quiz_forms import QuestionRow, QuizForm
-from .quiz_selectors import quiz_results_for_student, quiz_standing, quiz_standings, quizzes_active
+from .quiz_selectors import (
+    PENDING_STATUSES,
+    quiz_attempt_wait_final,
+    quiz_results_for_student,
+    quiz_standing,
+    quiz_standings,
+    quizzes_active,
+)
 from .sandbox.formula import FormulaError, parse
+from .selectors import wait_seconds
 
 
 def _student(request: HttpRequest) -> User:
@@ -34,7 +44,8 @@ def _student(request: HttpRequest) -> User:
 def formula_preview(request: HttpRequest) -> HttpResponse:
     """How a formula will be read, as math: a pure parse of the text, never evaluated
     (the quiz page calls it as the student types)."""
-    key = next((k for k in request.GET if k.startswith("q_")), "")
+    # The quiz's fields are q_<id>; an exercise's main answer box is "answer".
+    key = next((k for k in request.GET if k.startswith("q_") or k == "answer"), "")
     text = request.GET.get(key, "") if key else ""
     text = text.strip()
     context: dict[str, Any] = {"text": text[:MAX_ANSWER_CHARS]}
@@ -91,14 +102,7 @@ TIME_UP = "Time was up before your answers arrived; they were not counted."
 
 
 def _answer_text(question: dict[str, Any], answers: dict[str, Any]) -> str:
-    value = answers.get(question["id"])
-    if value in (None, "", []):
-        return ""
-    if question["kind"] != "choice":
-        return str(value)
-    texts = {o["id"]: o["text"] for o in question["options"]}
-    chosen = value if isinstance(value, list) else [value]
-    return "; ".join(str(texts.get(c, c)) for c in chosen)
+    return kinds.kind(question["kind"]).shown(question, answers.get(question["id"]))
 
 
 def _attempt_context(attempt: QuizAttempt, form: QuizForm) -> dict[str, Any]:
@@ -122,9 +126,13 @@ def _attempt_context(attempt: QuizAttempt, form: QuizForm) -> dict[str, Any]:
         "results": results,
         "graded_rows": graded_rows,
         # Submitted and waiting for a worker, or open with its time up (the page's clock
-        # or the sweep submits it): the page shows progress and polls.
-        "pending": attempt.status in ("submitted", "running") or expired,
+        # or the sweep submits it): the page shows progress and asks again. A worker's
+        # result is waited for server-side (the long poll: `wait`); an open attempt
+        # whose time is up is asked about again after a second.
+        "pending": attempt.status in PENDING_STATUSES or expired,
         "expired": expired,
+        "wait": settings.GRADER_CARD_WAIT_SECONDS,
+        "poll_delay_ms": 0 if attempt.status in PENDING_STATUSES else 1000,
     }
 
 
@@ -149,9 +157,14 @@ def quiz_attempt(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @require_GET
 def quiz_attempt_state(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    """The attempt's state as a fragment, polled by the page while it is being graded:
-    progress until a worker has graded it, then the result (read-only: no GET writes)."""
+    """The attempt's state as a fragment, asked for by the page while it is being graded:
+    progress until a worker has graded it, then the result (read-only: no GET writes).
+    With ``wait``, the request is held until the result is stored (a long poll, as for
+    an exercise's result card: grader/notify.py) or the wait is over."""
     attempt = _own_attempt(request, slug, number)
+    wait = wait_seconds(request.GET.get("wait"))
+    if wait and attempt.status in PENDING_STATUSES:
+        attempt = quiz_attempt_wait_final(attempt, wait)
     params = load_quiz_spec(attempt.quiz.slug).params(attempt.seed)
     form = QuizForm(None, quiz=attempt.quiz, params=params)
     return render(request, "exercises/_quiz_attempt_state.html", _attempt_context(attempt, form))
