@@ -77,11 +77,12 @@ def submit(
     exercise: str,
     answer: str,
     *,
+    parts: dict[str, Any] | None = None,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
 ) -> dict[str, Any]:
-    """Submit `answer` to `exercise` and return the submission once it is final
-    (status "graded" or "error"). Raises CourseError when refused or not final within
-    `timeout` seconds."""
+    """Submit `answer` (and the answers to named `parts`, e.g. {"grad_fn": "pow"}) to
+    `exercise` and return the submission once it is final (status "graded" or "error").
+    Raises CourseError when refused or not final within `timeout` seconds."""
     deadline = time.monotonic() + timeout
 
     def wait_for() -> float:
@@ -92,7 +93,7 @@ def submit(
         connection,
         "POST",
         f"{connection.url}/api/v1/submissions?wait={wait:.1f}",
-        {"exercise": exercise, "answer": answer},
+        {"exercise": exercise, "answer": answer, **({"parts": parts} if parts else {})},
         timeout=wait + 30,
     )
     while payload.get("status") not in FINAL_STATUSES:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from .api import DEFAULT_TIMEOUT_SECONDS, Connection, CourseError, submit
 from .render import as_text
@@ -26,6 +27,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--part",
+        action="append",
+        default=[],
+        metavar="ID=VALUE",
+        help="the answer to a part of the exercise, e.g. --part grad_fn=pow "
+        "(repeat an ID for several choices)",
+    )
     parser.add_argument("--url", help="the site's address (default: $AUTOGRAD_COURSE_URL)")
     parser.add_argument("--token", help="your API token (default: $AUTOGRAD_COURSE_TOKEN)")
     parser.add_argument(
@@ -34,6 +43,21 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_TIMEOUT_SECONDS,
         help="seconds to wait for the grade (default: %(default)s)",
     )
+
+
+def parts_of(pairs: list[str]) -> dict[str, Any]:
+    """{"id": "value"} from ["id=value", ...]; a repeated id collects a list."""
+    parts: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise CourseError(f"--part takes ID=VALUE, got {pair!r}")
+        if key in parts:
+            previous = parts[key]
+            parts[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            parts[key] = value
+    return parts
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,7 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         connection = Connection.from_environment(url=args.url, token=args.token)
-        payload = submit(connection, args.exercise, answer, timeout=args.timeout)
+        payload = submit(
+            connection, args.exercise, answer, parts=parts_of(args.part), timeout=args.timeout
+        )
     except CourseError as exc:
         print(f"autograd-course: {exc}", file=sys.stderr)
         return 3 if "not graded within" in str(exc) else 2

@@ -9,10 +9,10 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, magics_class
 
 from .api import Connection, CourseError, submit
-from .cli import add_connection_arguments
+from .cli import add_connection_arguments, parts_of
 from .render import Result
 
-USAGE = "%%submit <exercise> [--url URL] [--token TOKEN] [--timeout SECONDS]"
+USAGE = "%%submit <exercise> [--part ID=VALUE ...] [--url URL] [--token TOKEN] [--timeout SECONDS]"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +34,9 @@ class SubmitMagics(Magics):
             raise UsageError(f"usage: {USAGE}") from exc
         try:
             connection = Connection.from_environment(url=args.url, token=args.token)
-            return Result(submit(connection, args.exercise, cell, timeout=args.timeout))
+            payload = submit(
+                connection, args.exercise, cell, parts=parts_of(args.part), timeout=args.timeout
+            )
+            return Result(payload)
         except CourseError as exc:
             raise UsageError(str(exc)) from exc

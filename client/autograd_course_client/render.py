@@ -4,7 +4,6 @@ Every value from the server is escaped: feedback can quote the student's own ans
 
 from __future__ import annotations
 
-import base64
 from html import escape
 from typing import Any
 
@@ -56,19 +55,41 @@ def as_text(payload: dict[str, Any]) -> str:
         elif check.get("output"):
             line += f": {check['output']}"
         lines.append(line)
+    graph = _graph(payload)
+    if graph is not None:
+        lines.append(f"Graph: {_graph_caption(graph)} (pictures in the notebook or on the site)")
     return "\n".join(lines)
 
 
-def _graph_img(payload: dict[str, Any]) -> str:
-    """The computation-graph picture, when the API sends one (`graph_svg`): as an <img>,
-    so nothing in it runs in the notebook."""
-    svg = payload.get("graph_svg")
-    if not isinstance(svg, str) or not svg:
+def _graph_caption(graph: dict[str, Any]) -> str:
+    if graph.get("same"):
+        return "Your code built the same graph as the reference."
+    return f"The graphs part here: {graph.get('difference')}"
+
+
+def _graph(payload: dict[str, Any]) -> dict[str, Any] | None:
+    graph = payload.get("graph")
+    return graph if isinstance(graph, dict) else None
+
+
+def _graph_figure(payload: dict[str, Any]) -> str:
+    """The autograd graph the answer built next to the reference's, when the API sends
+    them (SVG data URLs): as <img> elements, so nothing in a picture runs."""
+    graph = _graph(payload)
+    if graph is None:
         return ""
-    data = base64.b64encode(svg.encode()).decode()
+    images = []
+    for key, alt in (("student", "your graph"), ("reference", "the reference's graph")):
+        src = graph.get(key)
+        if isinstance(src, str) and src.startswith(("data:image/svg+xml;", "data:image/png;")):
+            images.append(
+                f'<img class="agc-graph" alt="{escape(alt)}" src="{escape(src)}" '
+                'style="max-width:100%;border:1px solid #d9dee7;background:#fff">'
+            )
     return (
-        '<img class="agc-graph" alt="computation graph" '
-        f'src="data:image/svg+xml;base64,{data}" style="max-width:100%">'
+        '<figure class="agc-graphs" style="margin:.6em 0">'
+        f"<figcaption>{escape(_graph_caption(graph))}</figcaption>"
+        f'<div style="display:flex;flex-wrap:wrap;gap:1em">{"".join(images)}</div></figure>'
     )
 
 
@@ -105,7 +126,7 @@ def as_html(payload: dict[str, Any]) -> str:
                 f"{_number(check.get('score'))}/{_number(check.get('max_score'))}{detail}</li>"
             )
         parts.append("</ul>")
-    parts.append(_graph_img(payload))
+    parts.append(_graph_figure(payload))
     parts.append("</div>")
     return "".join(parts)
 

@@ -59,7 +59,9 @@ def test_a_notebook_submits_cells_and_shows_the_graded_result_cards(
 ) -> None:
     monkeypatch.setenv("AUTOGRAD_COURSE_URL", live_server.url)
     monkeypatch.setenv("AUTOGRAD_COURSE_TOKEN", api_token_rotate(user=student))
-    code_answer = (ROOT / "exercises/content/fix-runtime-error/solution.py").read_text()
+    content = ROOT / "exercises" / "content"
+    code_answer = (content / "fix-runtime-error/solution.py").read_text()
+    graph_answer = (content / "autograd-basics/solution.py").read_text()
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
         _cell("%load_ext autograd_course_client"),
@@ -67,6 +69,7 @@ def test_a_notebook_submits_cells_and_shows_the_graded_result_cards(
         _cell("%%submit chain-rule\ncos(x**2)"),
         _cell("%%submit no-such-exercise\n1", "raises-exception"),
         _cell("%%submit fix-runtime-error\n" + code_answer),
+        _cell("%%submit autograd-basics --part grad_fn=pow\n" + graph_answer),
     ]
     NotebookClient(notebook, timeout=180, kernel_name=kernel_env).execute()
     nbformat.write(notebook, ROOT / "var" / "test-client-notebook.ipynb")
@@ -97,4 +100,11 @@ def test_a_notebook_submits_cells_and_shows_the_graded_result_cards(
     code = _shown(notebook.cells[4])
     assert code["text/plain"].startswith("fix-runtime-error, attempt 1: ")
     assert 'class="agc-check failed"' not in code["text/html"]
-    assert student.submissions.count() == 3
+    # An exercise that draws the autograd graph: both pictures on the card.
+    graph = _shown(notebook.cells[5])
+    print("graph exercise, text/plain:\n" + graph["text/plain"])
+    assert graph["text/plain"].startswith("autograd-basics, attempt 1: 10 / 10")
+    assert "Your code built the same graph as the reference." in graph["text/html"]
+    assert graph["text/html"].count('<img class="agc-graph"') == 2
+    assert 'src="data:image/svg+xml;base64,' in graph["text/html"]
+    assert student.submissions.count() == 4
