@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import AbstractUser
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .models import ApiToken
+from .services import api_token_rotate
 
 
 @login_not_required
@@ -13,3 +22,29 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"ok": True})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login form, offering the single sign-on provider too when configured."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_enabled"] = settings.SSO_ENABLED
+        context["sso_provider_name"] = settings.SSO_PROVIDER_NAME
+        context["sso_failed"] = self.request.GET.get("sso") == "failed"
+        return context
+
+
+@require_http_methods(["GET", "POST"])
+def api_token(request: HttpRequest) -> HttpResponse:
+    """A student's API token for the notebook and terminal client: made (or replaced) by
+    a POST and shown once; only its hash is kept."""
+    user = request.user
+    assert isinstance(user, AbstractUser)  # LoginRequiredMiddleware
+    token = api_token_rotate(user=user) if request.method == "POST" else None
+    context = {
+        "token": token,
+        "has_token": ApiToken.objects.filter(user=user).exists(),
+        "site_url": request.build_absolute_uri("/").rstrip("/"),
+    }
+    return render(request, "accounts/api_token.html", context)

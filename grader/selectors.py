@@ -143,5 +143,8 @@ def submission_payload(submission: Submission, *, url: str) -> dict[str, Any]:
         "checks": results.get("tests", []),
         "misconception": results.get("extra", {}).get("misconception"),
         "read_as": results.get("extra", {}).get("read_as"),
+        # The pictures the result card shows (grader/graphs.py): both graphs as SVG data
+        # URLs and where they part; None when the exercise draws none.
+        "graph": results.get("extra", {}).get("graph"),
         "error": submission.error_message or None,
     }

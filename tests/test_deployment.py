@@ -80,3 +80,24 @@ def test_production_refuses_to_start_without_its_secrets(setting: str) -> None:
     )
     assert result.returncode != 0
     assert f"{setting} must be set when DEBUG is off" in result.stderr
+
+
+def test_half_configured_single_sign_on_stops_the_start_naming_what_is_missing() -> None:
+    env = {
+        **_production_env(),
+        "OIDC_ISSUER": "https://login.uni.example",
+        "OIDC_CLIENT_ID": "autograd",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert (
+        "Single sign-on is half configured: set OIDC_CLIENT_SECRET, OIDC_AUTHORIZATION_ENDPOINT,"
+        " OIDC_TOKEN_ENDPOINT, OIDC_USERINFO_ENDPOINT, OIDC_JWKS_ENDPOINT" in result.stderr
+    )
