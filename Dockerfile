@@ -31,8 +31,10 @@ ENV PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/
     VAR_DIR=/var/lib/autograd
 # Not root: the sandbox's uid inside bubblewrap maps to this user outside it, and
 # RLIMIT_NPROC (which the kernel ignores for root) holds for it.
-RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home app \
- && mkdir -p /app /var/lib/autograd && chown app:app /var/lib/autograd
+# /run/agproc: where the worker's entry point mounts a procfs for bubblewrap
+# (deploy/worker-entrypoint.sh).
+RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/autograd --no-create-home app \
+ && mkdir -p /app /var/lib/autograd /run/agproc && chown app:app /var/lib/autograd
 WORKDIR /app
 COPY . .
 RUN DEBUG=0 SECRET_KEY=build-only GRADER_SEED_KEY=build-only ALLOWED_HOSTS=x \

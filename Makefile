@@ -71,7 +71,7 @@ docker:
 
 # Every image of docker-compose.yml, built here from package registries only (cached).
 deploy-build: setup docker
-	deploy/build.sh
+	PIP=$(VENV)/bin/pip deploy/build.sh
 
 # The stack really run: build, up, grade through the API, kill the worker, down -v.
 deploy-test: deploy-build
