@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PIP="${PIP:-.venv/bin/pip}"
+started=$(date +%s)
 deploy/base-image.sh
 wheels=var/deploy/wheels
 stamp="$wheels/.requirements-$(cat requirements.txt deploy/requirements-image.txt | sha1sum | cut -c1-12)"
@@ -23,3 +24,4 @@ fi
 # Compose needs the secrets' variables set to parse the file; a build uses none of them.
 SECRET_KEY="${SECRET_KEY:-build}" GRADER_SEED_KEY="${GRADER_SEED_KEY:-build}" \
   nice docker-compose -f docker-compose.yml build "$@"
+echo "images built in $(($(date +%s) - started)) s"
