@@ -6,8 +6,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 # Debian packages: bubblewrap libseccomp2 chromium graphviz redis-server redis-tools docker-compose
+# (and for the deployment: docker.io, debootstrap)
 
-.PHONY: run test setup system-deps venv services lint typecheck fmt clean
+.PHONY: run test setup system-deps venv services lint typecheck fmt clean docker \
+	deploy-build deploy-test
 
 setup: system-deps venv
 
@@ -61,6 +63,19 @@ typecheck:
 fmt:
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
+
+# The Docker engine for the deployment targets: installed when absent, its daemon
+# started when not answering (deploy/ensure-docker.sh).
+docker:
+	@deploy/ensure-docker.sh
+
+# Every image of docker-compose.yml, built here from package registries only (cached).
+deploy-build: setup docker
+	PIP=$(VENV)/bin/pip deploy/build.sh
+
+# The stack really run: build, up, grade through the API, kill the worker, down -v.
+deploy-test: deploy-build
+	$(PY) scripts/deploy_test.py
 
 clean:
 	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache

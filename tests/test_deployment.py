@@ -24,6 +24,7 @@ def test_docker_compose_file_is_valid_and_wires_all_four_services() -> None:
     assert compose, "docker-compose is missing: `make system-deps` installs it"
     result = subprocess.run(
         [compose, "-f", str(ROOT / "docker-compose.yml"), "config"],
+        cwd=ROOT,  # the worker's seccomp profile path is relative to the checkout
         capture_output=True,
         text=True,
         env={**os.environ, "SECRET_KEY": "x", "GRADER_SEED_KEY": "x"},
@@ -32,6 +33,7 @@ def test_docker_compose_file_is_valid_and_wires_all_four_services() -> None:
     assert result.returncode == 0, result.stderr
     services = subprocess.run(
         [compose, "-f", str(ROOT / "docker-compose.yml"), "config", "--services"],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         env={**os.environ, "SECRET_KEY": "x", "GRADER_SEED_KEY": "x"},
