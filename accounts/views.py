@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 
@@ -13,3 +14,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"ok": True})
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Pages name their icon (base.html); this is for clients that ask the root."""
+    return HttpResponseRedirect(static("favicon.svg"))

@@ -20,10 +20,11 @@ from .sandbox.formula import FormulaError, parse
 class AnswerRejected(Exception):
     """An answer we will not accept; the message is shown to the student as is."""
 
-    def __init__(self, message: str, *, status: int = 400) -> None:
+    def __init__(self, message: str, *, status: int = 400, line: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.line = line  # the answer's line at fault, which the code editor marks
 
 
 def check_text(answer: Any, *, what: str = "answer") -> str:
@@ -71,7 +72,8 @@ def check_answer(exercise: Exercise, answer: Any, parts: Any) -> tuple[str, dict
                 ast.parse(answer)
             except SyntaxError as exc:
                 raise AnswerRejected(
-                    f"SyntaxError on line {exc.lineno}: {exc.msg}. Fix it and submit again."
+                    f"SyntaxError on line {exc.lineno}: {exc.msg}. Fix it and submit again.",
+                    line=exc.lineno,
                 ) from exc
             except (ValueError, MemoryError, RecursionError) as exc:
                 raise AnswerRejected("The code could not be parsed (too deeply nested?).") from exc

@@ -73,13 +73,24 @@ def _redis() -> Any | None:
 def announce_final(submission_id: int) -> None:
     """Tell waiters that ``submission_id`` reached graded/error. Call after commit;
     never raises (a waiter that misses it still sees the row at its next re-read)."""
+    _announce(submission_id, b"final")
+
+
+def announce_running(submission_id: int) -> None:
+    """Tell waiters that a worker claimed ``submission_id``: a result card that shows
+    "queued" waits for this, so the student sees each state as it happens. A waiter for
+    the final state wakes too, re-reads and waits on."""
+    _announce(submission_id, b"running")
+
+
+def _announce(submission_id: int, what: bytes) -> None:
     client = _redis()
     if client is None:
         return
     try:
-        client.publish(CHANNEL.format(_namespace(), submission_id), b"final")
+        client.publish(CHANNEL.format(_namespace(), submission_id), what)
     except Exception:
-        logger.warning("could not announce submission %s as final", submission_id, exc_info=True)
+        logger.warning("could not announce submission %s as %s", submission_id, what, exc_info=True)
 
 
 class Listener:

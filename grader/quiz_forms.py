@@ -10,6 +10,16 @@ from exercises.models import Quiz
 from exercises.rendering import render_statement
 
 from .quiz_attempts import MAX_ANSWER_CHARS
+from .sandbox.formula import FormulaError, parse
+
+
+def readable_formula(text: str) -> None:
+    """A formula the parser cannot read is refused before it is submitted (it would
+    score 0); the reason is the one the live preview shows. A pure parse, no eval."""
+    try:
+        parse(text.strip())
+    except FormulaError as exc:
+        raise forms.ValidationError(f"Cannot read this formula: {exc}") from exc
 
 
 @dataclass
@@ -67,6 +77,7 @@ class QuizForm(forms.Form):
         return forms.CharField(
             required=False,
             max_length=MAX_ANSWER_CHARS,
+            validators=[readable_formula],
             widget=forms.TextInput(
                 attrs={
                     "class": "formula",

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from exercises.rendering import latex_to_mathml
 from grader.models import Submission
@@ -24,3 +26,21 @@ def submission_results(submission: Submission, results: dict[str, Any] | None) -
         except FormulaError:
             extra["read_as_mathml"] = ""
     return {**res, "extra": extra}
+
+
+@register.simple_tag
+def age_ms(moment: datetime) -> int:
+    """Milliseconds since ``moment`` by the server's clock: the page counts on from it,
+    so a wrong clock on the student's computer does not matter."""
+    return max(0, int((timezone.now() - moment).total_seconds() * 1000))
+
+
+@register.simple_tag
+def age_seconds(moment: datetime) -> int:
+    return max(0, int((timezone.now() - moment).total_seconds()))
+
+
+@register.filter
+def ms_as_seconds(ms: float) -> str:
+    """1234.5 → "1.2": how long grading took, as the card says it."""
+    return f"{float(ms) / 1000:.1f}"

@@ -101,7 +101,7 @@ def test_the_formula_preview_reads_without_evaluating(quiz, client_for) -> None:
     page = client_for.get(
         "/quizzes/formula-preview", {"q_chain-log": "2x/(1+x^2)"}
     ).content.decode()
-    assert "Read as:" in page and "<math" in page and "2*x/(1 + x^2)" in page
+    assert "We read your formula as:" in page and "<math" in page and "2*x/(1 + x^2)" in page
     page = client_for.get("/quizzes/formula-preview", {"q_chain-log": "2x/(1+"}).content.decode()
     assert "Cannot read this yet" in page
     page = client_for.get(
@@ -164,7 +164,7 @@ def test_the_formula_preview_refuses_unreadable_formulas_with_a_400_and_a_reason
     response = client_for.get("/quizzes/formula-preview", {"q_chain-log": text})
     page = response.content.decode()
     if not said:
-        assert response.status_code == 200 and "Read as:" in page
+        assert response.status_code == 200 and "We read your formula as:" in page
         return
     assert response.status_code == 400
     assert "Cannot read this yet" in page and said in page
