@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 # one Redis then never wake each other's waiters with the same submission id.
 CHANNEL = "grader:final:{}:{}"
 PATTERN = "grader:final:{}:*"
+# A worker's claim (queued -> running): only waiters for any change listen to it.
+CHANNEL_RUNNING = "grader:running:{}:{}"
+PATTERN_RUNNING = "grader:running:{}:*"
 # How long announced ids are remembered for waiters that arrive after the message.
 RECENT_SECONDS = 60.0
 T = TypeVar("T")
@@ -73,22 +76,22 @@ def _redis() -> Any | None:
 def announce_final(submission_id: int) -> None:
     """Tell waiters that ``submission_id`` reached graded/error. Call after commit;
     never raises (a waiter that misses it still sees the row at its next re-read)."""
-    _announce(submission_id, b"final")
+    _announce(CHANNEL, submission_id, b"final")
 
 
 def announce_running(submission_id: int) -> None:
-    """Tell waiters that a worker claimed ``submission_id``: a result card that shows
-    "queued" waits for this, so the student sees each state as it happens. A waiter for
-    the final state wakes too, re-reads and waits on."""
-    _announce(submission_id, b"running")
+    """Tell waiters for any change that a worker claimed ``submission_id``: a result
+    card that shows "queued" waits for this, so the student sees each state as it
+    happens. Waiters for the final state do not hear it."""
+    _announce(CHANNEL_RUNNING, submission_id, b"running")
 
 
-def _announce(submission_id: int, what: bytes) -> None:
+def _announce(channel: str, submission_id: int, what: bytes) -> None:
     client = _redis()
     if client is None:
         return
     try:
-        client.publish(CHANNEL.format(_namespace(), submission_id), what)
+        client.publish(channel.format(_namespace(), submission_id), what)
     except Exception:
         logger.warning("could not announce submission %s as %s", submission_id, what, exc_info=True)
 
@@ -99,8 +102,11 @@ class Listener:
     def __init__(self, client: Any, namespace: str) -> None:
         self.client = client
         self.pattern = PATTERN.format(namespace)
+        self.pattern_running = PATTERN_RUNNING.format(namespace)
         self.lock = threading.Lock()
         self.waiters: dict[int, set[threading.Event]] = {}
+        # Waiters for any change of state (the claim too), woken by every announcement.
+        self.change_waiters: dict[int, set[threading.Event]] = {}
         self.recent: OrderedDict[int, float] = OrderedDict()  # id -> monotonic time seen
         # Monotonic time since which the subscription has been up; None while it is not.
         self.subscribed_since: float | None = None
@@ -110,25 +116,35 @@ class Listener:
     # -- waiters --
 
     def register(
-        self, submission_id: int, event: threading.Event, pending_since: float | None
+        self,
+        submission_id: int,
+        event: threading.Event,
+        pending_since: float | None,
+        *,
+        any_change: bool = False,
     ) -> bool:
-        """Wake ``event`` when ``submission_id`` is announced (at once if it was in the
-        last minute). True if no announcement since ``pending_since`` can have been
-        missed: the subscription was up then and has stayed up."""
+        """Wake ``event`` when ``submission_id`` is announced final (at once if it was in
+        the last minute), or, ``any_change``, also when it is claimed. True if no
+        announcement since ``pending_since`` can have been missed: the subscription was
+        up then and has stayed up."""
         with self.lock:
-            self.waiters.setdefault(submission_id, set()).add(event)
+            waiters = self.change_waiters if any_change else self.waiters
+            waiters.setdefault(submission_id, set()).add(event)
             if submission_id in self.recent:
                 event.set()
             since = self.subscribed_since
             return since is not None and pending_since is not None and since <= pending_since
 
-    def unregister(self, submission_id: int, event: threading.Event) -> None:
+    def unregister(
+        self, submission_id: int, event: threading.Event, *, any_change: bool = False
+    ) -> None:
         with self.lock:
-            events = self.waiters.get(submission_id)
+            waiters = self.change_waiters if any_change else self.waiters
+            events = waiters.get(submission_id)
             if events is not None:
                 events.discard(event)
                 if not events:
-                    del self.waiters[submission_id]
+                    del waiters[submission_id]
 
     @property
     def subscribed(self) -> bool:
@@ -141,8 +157,15 @@ class Listener:
             submission_id = int(channel.rsplit(b":", 1)[1])
         except (IndexError, ValueError):
             return
+        if channel.startswith(b"grader:running:"):
+            with self.lock:
+                for event in self.change_waiters.get(submission_id, ()):
+                    event.set()
+            return
         now = time.monotonic()
         with self.lock:
+            for event in self.change_waiters.get(submission_id, ()):
+                event.set()
             self.recent[submission_id] = now
             self.recent.move_to_end(submission_id)
             while self.recent and next(iter(self.recent.values())) < now - RECENT_SECONDS:
@@ -156,7 +179,7 @@ class Listener:
         with self.lock:
             self.subscribed_since = None
             self.recent.clear()
-            for events in self.waiters.values():
+            for events in [*self.waiters.values(), *self.change_waiters.values()]:
                 for event in events:
                     event.set()
 
@@ -165,7 +188,7 @@ class Listener:
         while True:
             pubsub = self.client.pubsub()
             try:
-                pubsub.psubscribe(self.pattern)
+                pubsub.psubscribe(self.pattern, self.pattern_running)
                 idle_since = time.monotonic()
                 while True:
                     message = pubsub.get_message(timeout=1.0)
@@ -219,8 +242,10 @@ def wait_until(
     timeout: float,
     *,
     pending_since: float | None = None,
+    any_change: bool = False,
 ) -> T | None:
     """Return ``fetch_final()`` as soon as it is not None, or None after ``timeout`` s.
+    ``any_change``: woken by the claim too (announce_running), not only the final state.
 
     ``pending_since``: a ``time.monotonic()`` at which the caller knew the submission was
     not final (before it created it, or before the read that showed it pending). If the
@@ -230,7 +255,7 @@ def wait_until(
     found = None if timeout <= 0 else _listener_or_none()
     if found is None:
         return _wait_polling(fetch_final, deadline)
-    return _wait_listening(found, submission_id, fetch_final, deadline, pending_since)
+    return _wait_listening(found, submission_id, fetch_final, deadline, pending_since, any_change)
 
 
 def _listener_or_none() -> Listener | None:
@@ -247,9 +272,10 @@ def _wait_listening(
     fetch_final: Callable[[], T | None],
     deadline: float,
     pending_since: float | None,
+    any_change: bool = False,
 ) -> T | None:
     event = threading.Event()
-    covered = found.register(submission_id, event, pending_since)
+    covered = found.register(submission_id, event, pending_since, any_change=any_change)
     try:
         if not covered and (result := fetch_final()) is not None:
             return result
@@ -268,7 +294,7 @@ def _wait_listening(
             if (result := fetch_final()) is not None:
                 return result
     finally:
-        found.unregister(submission_id, event)
+        found.unregister(submission_id, event, any_change=any_change)
 
 
 def _wait_polling(fetch_final: Callable[[], T | None], deadline: float) -> T | None:

@@ -121,7 +121,14 @@ def submission_wait_final(
     else:
         changed = again.filter(status__in=Submission.FINAL_STATUSES)
     return (
-        notify.wait_until(submission.pk, changed.first, wait, pending_since=pending_since)
+        notify.wait_until(
+            submission.pk,
+            changed.first,
+            wait,
+            # A claim is not remembered as a final state is: always read first.
+            pending_since=None if seen in PENDING_STATUSES else pending_since,
+            any_change=seen in PENDING_STATUSES,
+        )
         or again.get()
     )
 
