@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -48,7 +48,9 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
         back = _same_site_path(request, request.headers.get("HX-Current-URL", ""))
         login = resolve_url(self.get_login_url(view_func))
         response = HttpResponse("Your session has ended: log in again.", status=401)
-        response["HX-Redirect"] = f"{login}?{urlencode({'next': back})}" if back else login
+        query = QueryDict(mutable=True)
+        query["next"] = back
+        response["HX-Redirect"] = f"{login}?{query.urlencode(safe='/')}" if back else login
         return response
 
 

@@ -12,7 +12,6 @@
   var edits = 0;       // a draft in flight is clean only if nothing changed meanwhile
   var timer = null;
   var saving = false;
-  var restoring = false;  // the preview of a restored formula is not an edit
 
   function say(text) { if (status) status.textContent = text; }
   function save() {
@@ -45,7 +44,6 @@
     timer = setTimeout(save, ms || 700);
   }
   function changed() {
-    if (restoring) return;
     dirty = true;
     edits += 1;
     say("Unsaved changes…");
@@ -70,14 +68,11 @@
     tick();
     setInterval(tick, 100);
   });
-  // A formula restored from the draft is read again, so its preview (and the refusal of
-  // an unreadable one) is there after a reload too. After htmx has set up its triggers.
-  window.addEventListener("load", function () {
-    form.querySelectorAll("input.formula").forEach(function (input) {
-      if (!input.value.trim()) return;
-      restoring = true;
-      input.dispatchEvent(new Event("input", { bubbles: true }));
-      restoring = false;
-    });
+  // A formula restored from the draft comes with its preview; an unreadable one is
+  // refused before submit, as when it was typed.
+  form.querySelectorAll("input.formula").forEach(function (input) {
+    var preview = document.getElementById("preview-" + input.name.slice(2));
+    var bad = preview && preview.querySelector("[data-unreadable]");
+    if (bad) { input.setCustomValidity(bad.textContent); input.setAttribute("aria-invalid", "true"); }
   });
 })();

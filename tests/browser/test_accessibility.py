@@ -56,9 +56,7 @@ def _seed() -> dict[str, int]:
     attempt and one in progress with a draft; an instructor; an admin."""
     alice = User.objects.create_user("alice", password="alice-password-1")
     User.objects.create_user("ines", password="ines-password-1").groups.add(instructor_group())
-    User.objects.create_user(
-        "root", password="root-password-1", is_staff=True, is_superuser=True
-    )
+    User.objects.create_user("root", password="root-password-1", is_staff=True, is_superuser=True)
     from exercises.models import Exercise
 
     formula = submission_create(
@@ -75,8 +73,10 @@ def _seed() -> dict[str, int]:
     first = quiz_attempt_start(student=alice, quiz=quiz)
     quiz_attempt_submit(attempt=first, answers={"chain-log": "2*x/(1+x^2)"})
     wait_until(
-        lambda: not Submission.objects.exclude(status__in=Submission.FINAL_STATUSES).exists()
-        and QuizAttempt.objects.get(pk=first.pk).status == QuizAttempt.Status.GRADED,
+        lambda: (
+            not Submission.objects.exclude(status__in=Submission.FINAL_STATUSES).exists()
+            and QuizAttempt.objects.get(pk=first.pk).status == QuizAttempt.Status.GRADED
+        ),
         90,
         "the worker to grade the answers and the quiz attempt",
         interval=0.2,

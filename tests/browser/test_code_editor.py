@@ -78,9 +78,12 @@ def test_a_syntax_error_is_refused_and_its_line_marked_in_the_editor(
     expect(marked).to_have_count(1)
     expect(page.locator(".CodeMirror .error-marker")).to_have_count(1)
     # The marked line is the third one, as the message says.
-    assert page.evaluate(
-        "[...document.querySelectorAll('.CodeMirror-code > div')]"
-        ".findIndex(d => d.querySelector('.cm-error-line'))"
-    ) == 2
+    assert (
+        page.evaluate(
+            "[...document.querySelectorAll('.CodeMirror-code > div')]"
+            ".findIndex(d => d.querySelector('.cm-error-line'))"
+        )
+        == 2
+    )
     expect(page.locator("#submit-answer")).to_be_enabled()
     assert Submission.objects.count() == 0

@@ -70,10 +70,13 @@ def test_a_runtime_error_marks_its_line_in_the_editor(
     page.click("#submit-answer")  # the starter: backward() on line 11 raises
     expect(page.locator("#result-card")).to_have_attribute("data-error-line", "11", timeout=60_000)
     expect(page.locator(".CodeMirror .cm-error-line")).to_have_count(1)
-    assert page.evaluate(
-        "[...document.querySelectorAll('.CodeMirror-code > div')]"
-        ".findIndex(d => d.querySelector('.cm-error-line'))"
-    ) == 10
+    assert (
+        page.evaluate(
+            "[...document.querySelectorAll('.CodeMirror-code > div')]"
+            ".findIndex(d => d.querySelector('.cm-error-line'))"
+        )
+        == 10
+    )
 
 
 @pytest.mark.django_db(transaction=True)
