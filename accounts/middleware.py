@@ -42,7 +42,11 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
     A session lost meanwhile (a logout in another tab) then sends the whole page to the
     login, which comes back to the page the student was on (HX-Current-URL)."""
 
-    def handle_no_permission(self, request: HttpRequest, view_func: Any) -> HttpResponse:
+    # The stubs type the parent's result as a redirect; an htmx request gets a 401 whose
+    # HX-Redirect header htmx follows with the whole page, which a 302 cannot do.
+    def handle_no_permission(  # type: ignore[override]
+        self, request: HttpRequest, view_func: Any
+    ) -> HttpResponse:
         if request.headers.get("HX-Request") != "true":
             return super().handle_no_permission(request, view_func)
         back = _same_site_path(request, request.headers.get("HX-Current-URL", ""))
