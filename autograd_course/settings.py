@@ -181,6 +181,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# An htmx form refused by the CSRF check gets a message for its result area.
+CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True

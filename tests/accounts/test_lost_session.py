@@ -43,3 +43,19 @@ def test_a_plain_request_still_gets_the_usual_redirect(course) -> None:
     response = Client().get("/exercises/chain-rule/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/exercises/chain-rule/"
+
+
+def test_a_form_from_before_a_new_login_says_it_expired(course, student) -> None:
+    """Logging in again rotates the CSRF token: a page left open sends a stale one."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(student)
+    htmx = client.post(
+        "/exercises/chain-rule/", {"answer": "x", "csrfmiddlewaretoken": "stale"},
+        HTTP_HX_REQUEST="true",
+    )  # fmt: skip
+    fragment = htmx.content.decode()
+    assert htmx.status_code == 403 and "form has expired" in fragment
+    assert "<html" not in fragment  # a message for the result area, not a page in it
+    page = client.post("/exercises/chain-rule/", {"answer": "x"}).content.decode()
+    assert "This form has expired" in page and 'class="skip-link"' in page
+    assert not Submission.objects.exists()
