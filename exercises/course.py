@@ -39,8 +39,51 @@ SpecT = TypeVar("SpecT")
 _grading_lock = threading.Lock()
 
 PROTOCOLS = ("formula", "call", "script", "none")
-KINDS = ("formula", "code", "numeric", "choice")
-PART_KINDS = ("choice", "numeric")
+
+
+# The answer kinds (formula, code, numeric, choice) live in grader/kinds/, one module
+# each, above this loader; each registers here, when the grader app loads, the check of
+# its own keys in a part or quiz question and whether it runs in the sandbox.
+# It also says which of an item's keys the pages may see (never the answer).
+@dataclass(frozen=True)
+class ItemKind:
+    schema_problem: Callable[[dict[str, Any]], str]
+    public: Callable[[dict[str, Any]], dict[str, Any]]
+    sandboxed: bool
+
+
+_ITEM_KINDS: dict[str, ItemKind] = {}
+
+
+def register_item_kind(name: str, kind: ItemKind) -> None:
+    _ITEM_KINDS[name] = kind
+
+
+def item_kinds(*, sandboxed: bool | None = None) -> tuple[str, ...]:
+    """The registered kinds' names (only those that do / do not run in the sandbox)."""
+    return tuple(n for n, k in _ITEM_KINDS.items() if sandboxed is None or k.sandboxed == sandboxed)
+
+
+def public_item(item: dict[str, Any]) -> dict[str, Any]:
+    """What the pages (and the database copy) hold of a part or question: no answer."""
+    return _ITEM_KINDS[item["kind"]].public(item)
+
+
+def check_item(where: str, item: Any, *, allowed: tuple[str, ...]) -> None:
+    """An exercise part or quiz question: the keys every item has, then its kind's own."""
+    if not isinstance(item, dict):
+        raise CourseError(f"{where} must be an object")
+    for key in ("id", "kind", "prompt"):
+        if not isinstance(item.get(key), str) or not item[key]:
+            raise CourseError(f"{where}: '{key}' is required (a non-empty string)")
+    if item["kind"] not in allowed:
+        raise CourseError(f"{where}: 'kind' must be one of {', '.join(allowed)}")
+    if not isinstance(item.get("max_score"), int | float):
+        raise CourseError(f"{where}: 'max_score' is required (a number)")
+    problem = _ITEM_KINDS[item["kind"]].schema_problem(item)
+    if problem:
+        raise CourseError(f"{where}: {problem}")
+
 
 logger = logging.getLogger(__name__)
 
@@ -134,8 +177,8 @@ def _load_info(path: Path) -> dict[str, Any]:
     for key in ("title", "notes_section", "kind", "protocol"):
         if not isinstance(info.get(key), str) or not info[key]:
             raise CourseError(f"{path}: '{key}' is required (a non-empty string)")
-    if info["kind"] not in KINDS:
-        raise CourseError(f"{path}: 'kind' must be one of {', '.join(KINDS)}")
+    if info["kind"] not in item_kinds():
+        raise CourseError(f"{path}: 'kind' must be one of {', '.join(item_kinds())}")
     if info["protocol"] not in PROTOCOLS:
         raise CourseError(f"{path}: 'protocol' must be one of {', '.join(PROTOCOLS)}")
     if info.get("score_policy", "best") not in ("best", "latest"):
@@ -152,26 +195,8 @@ def _load_info(path: Path) -> dict[str, Any]:
 
 
 def _check_part(path: Path, i: int, part: Any) -> None:
-    where = f"{path}: parts[{i}]"
-    if not isinstance(part, dict):
-        raise CourseError(f"{where} must be an object")
-    for key in ("id", "kind", "prompt"):
-        if not isinstance(part.get(key), str):
-            raise CourseError(f"{where}: '{key}' is required")
-    if part["kind"] not in PART_KINDS:
-        raise CourseError(f"{where}: 'kind' must be one of {', '.join(PART_KINDS)}")
-    if not isinstance(part.get("max_score"), int | float):
-        raise CourseError(f"{where}: 'max_score' is required (a number)")
-    if part["kind"] == "choice":
-        ids = [o.get("id") for o in part.get("options", []) if isinstance(o, dict)]
-        if len(ids) < 2 or not all(isinstance(x, str) for x in ids):
-            raise CourseError(f"{where}: a choice needs at least two options with ids")
-        correct = part.get("correct")
-        if not isinstance(correct, list) or not correct or not set(correct) <= set(ids):
-            raise CourseError(f"{where}: 'correct' must list option ids")
-    else:
-        if "answer" not in part and "answer_param" not in part:
-            raise CourseError(f"{where}: a numeric part needs 'answer' or 'answer_param'")
+    # Parts are graded next to the code, in the trusted process: no sandboxed kinds.
+    check_item(f"{path}: parts[{i}]", part, allowed=item_kinds(sandboxed=False))
 
 
 def import_content_module(path: Path, module_name: str) -> ModuleType:

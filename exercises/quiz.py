@@ -31,18 +31,18 @@ from .course import (
     CourseError,
     ExerciseSpec,
     FolderCache,
-    _check_part,
     _grading_lock,
     _hash_folder,
     _read,
+    check_item,
     content_dir,
     import_content_module,
+    item_kinds,
     load_variant,
     read_json_object,
 )
 from .spec import Check, FormulaQuestion, GradingModule, random_points
 
-QUESTION_KINDS = ("choice", "numeric", "formula")
 QUESTION_VISIBILITIES = ("visible", "hidden", "after_due_date")
 
 
@@ -112,27 +112,15 @@ def _positive_int(path: Path, info: dict[str, Any], key: str) -> int | None:
 
 def _check_question(path: Path, i: int, question: Any) -> None:
     where = f"{path}: questions[{i}]"
-    if not isinstance(question, dict):
-        raise CourseError(f"{where} must be an object")
-    if question.get("kind") not in QUESTION_KINDS:
-        raise CourseError(f"{where}: 'kind' must be one of {', '.join(QUESTION_KINDS)}")
-    if not isinstance(question.get("section"), str) or not question["section"]:
-        raise CourseError(f"{where}: 'section' (the § of the notes) is required")
-    if question.get("visibility", "visible") not in QUESTION_VISIBILITIES:
-        raise CourseError(
-            f"{where}: 'visibility' must be one of {', '.join(QUESTION_VISIBILITIES)}"
-        )
-    if question["kind"] != "formula":
-        _check_part(path, i, question)
-        return
-    for key in ("id", "prompt", "solution"):
-        if not isinstance(question.get(key), str) or not question[key]:
-            raise CourseError(f"{where}: '{key}' is required (a non-empty string)")
-    if not isinstance(question.get("max_score"), int | float):
-        raise CourseError(f"{where}: 'max_score' is required (a number)")
-    wrong = question.get("wrong", {})
-    if not isinstance(wrong, dict) or not all(isinstance(v, str) for v in wrong.values()):
-        raise CourseError(f"{where}: 'wrong' must map misconception names to formulas")
+    if isinstance(question, dict):
+        if not isinstance(question.get("section"), str) or not question["section"]:
+            raise CourseError(f"{where}: 'section' (the § of the notes) is required")
+        if question.get("visibility", "visible") not in QUESTION_VISIBILITIES:
+            raise CourseError(
+                f"{where}: 'visibility' must be one of {', '.join(QUESTION_VISIBILITIES)}"
+            )
+    # A quiz has no code questions: the kinds that need no code editor.
+    check_item(where, question, allowed=tuple(k for k in item_kinds() if k != "code"))
 
 
 def _load_info(path: Path) -> dict[str, Any]:
@@ -171,7 +159,7 @@ def _load_formulas(
     formulas = _load_grading(folder / "grading.py", slug)
     specs: dict[str, ExerciseSpec] = {}
     for question in questions:
-        if question["kind"] != "formula":
+        if question["kind"] not in item_kinds(sandboxed=True):
             continue
         if question["id"] not in formulas:
             raise CourseError(
@@ -205,6 +193,7 @@ def _formula_spec(
         visibility=question.get("visibility", "visible"),
         rtol=fq.rtol,
         atol=fq.atol,
+        quantity="your formula",
     )
     return ExerciseSpec(
         slug=f"{quiz_slug}#{question['id']}",
@@ -236,7 +225,8 @@ def load_quiz_folder(folder: Path) -> QuizSpec:
     path = folder / "quiz.json"
     info = _load_info(path)
     questions = list(info["questions"])
-    if any(q["kind"] == "formula" for q in questions) and not (folder / "grading.py").exists():
+    sandboxed = item_kinds(sandboxed=True)
+    if any(q["kind"] in sandboxed for q in questions) and not (folder / "grading.py").exists():
         raise CourseError(f"{folder / 'grading.py'}: missing (the quiz has formula questions)")
     minutes = info.get("time_limit_minutes")
     if minutes is not None and (not isinstance(minutes, int | float) or minutes <= 0):

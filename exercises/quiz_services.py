@@ -7,11 +7,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from .course import public_item
 from .models import Quiz
 from .quiz import QuizSpec
-
-# What the pages need of a question; the answers stay in the folder.
-DISPLAY_KEYS = ("id", "kind", "section", "prompt", "options", "multiple", "max_score", "name")
 
 
 def _fields(spec: QuizSpec) -> dict[str, Any]:
@@ -19,7 +17,8 @@ def _fields(spec: QuizSpec) -> dict[str, Any]:
         "title": spec.title,
         "notes_sections": spec.notes_sections,
         "intro_md": spec.intro,
-        "questions": [{k: q[k] for k in DISPLAY_KEYS if k in q} for q in spec.questions],
+        # What the pages need of a question; the answers stay in the folder.
+        "questions": [public_item(q) for q in spec.questions],
         "max_score": spec.max_score,
         "position": spec.position,
         "time_limit_seconds": spec.time_limit_seconds,

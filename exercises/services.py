@@ -6,7 +6,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from .course import ExerciseSpec, exercise_folders, load_folder
+from .course import ExerciseSpec, exercise_folders, load_folder, public_item
 from .models import Exercise
 from .quiz import load_quiz_folder, quiz_folders
 from .quiz_services import quizzes_write
@@ -37,7 +37,8 @@ def _fields(spec: ExerciseSpec) -> dict[str, object]:
         "due_at": spec.due_at,
         "late_penalty": spec.late_penalty,
         "score_policy": spec.score_policy,
-        "parts": spec.parts,
+        # What the pages need of a part; the answers stay in the folder.
+        "parts": [public_item(p) for p in spec.parts],
         "content_hash": spec.content_hash,
         "is_active": True,
     }

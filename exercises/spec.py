@@ -53,6 +53,9 @@ class Check:
     # Neighbouring quantities of the exercise, (words, getter on the EXPECTED outputs):
     # a wrong value equal to one of them is named ("you gave dL/dŷ, not dL/dz").
     neighbours: tuple[tuple[str, Callable[[Outputs], Any]], ...] = ()
+    # The value is one number per step of a training loop (the loss, a parameter):
+    # feedback shows the answer's steps next to the expected ones.
+    per_step: bool = False
 
 
 @dataclass(frozen=True)

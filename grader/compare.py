@@ -114,7 +114,7 @@ def compare(
         return Comparison(actual is None, "matches" if actual is None else "expected no value")
     if actual is None:
         return Comparison(False, "no value was produced", got="None", want="a value")
-    if isinstance(expected, tuple | list) and not _is_numeric_list(expected):
+    if isinstance(expected, tuple | list) and not is_numeric_list(expected):
         # A tuple of values (e.g. the (dL/dw, dL/db) pair): compare element-wise.
         if not isinstance(actual, tuple | list) or len(actual) != len(expected):
             return _wrong_kind(_describe(actual), f"{len(expected)} values")
@@ -148,7 +148,7 @@ def compare(
         if a.numel() == e.numel() == 1:
             a = a.reshape(e.shape)
         else:
-            return Comparison(False, f"shape is {tuple(a.shape)}, expected {tuple(e.shape)}")
+            return Comparison(False, f"got {shape_words(a)}, expected {shape_words(e)}")
     a_flat, e_flat = a.reshape(-1), e.reshape(-1)
     same_nan = torch.isnan(a_flat) & torch.isnan(e_flat)
     close = torch.isclose(a_flat, e_flat, rtol=rtol, atol=atol, equal_nan=False) | same_nan
@@ -167,8 +167,33 @@ def compare(
     )
 
 
-def _is_numeric_list(value: Any) -> bool:
+def is_numeric_list(value: Any) -> bool:
     return all(isinstance(v, int | float | str | list) and not isinstance(v, bool) for v in value)
+
+
+def flat_numbers(value: Any) -> list[float] | None:
+    """``value`` (a number, a tensor, a nested list) as a flat list of floats, or None if
+    it is not a rectangular array of numbers."""
+    if isinstance(value, bool):
+        return [float(value)]
+    tensor = _as_tensor(value)
+    return None if tensor is None else [float(v) for v in tensor.reshape(-1).tolist()]
+
+
+def shape_words(value: Any) -> str:
+    """The shape of ``value`` in words: "one number", "a vector of 3 values", "a 2×3
+    matrix", "a tensor of shape (2, 3, 4)"."""
+    tensor = _as_tensor(value)
+    if tensor is None:
+        return _describe(value)
+    shape = tuple(tensor.shape)
+    if len(shape) == 0 or (len(shape) == 1 and shape[0] == 1):
+        return "one number"
+    if len(shape) == 1:
+        return f"a vector of {shape[0]} values"
+    if len(shape) == 2:
+        return f"a {shape[0]}×{shape[1]} matrix"
+    return f"a tensor of shape {shape}"
 
 
 def _index_text(flat_index: int, shape: tuple[int, ...]) -> str:

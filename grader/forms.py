@@ -7,49 +7,32 @@ from django import forms
 from exercises.models import Exercise
 from exercises.rendering import fill_params
 
+from . import kinds
+
 
 class AnswerForm(forms.Form):
-    """The answer box plus one field per choice/numeric part of the exercise."""
-
-    answer = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
-        strip=False,
-    )
+    """The main answer box (its kind's field) plus one field per part of the exercise."""
 
     def __init__(
         self, *args: Any, exercise: Exercise, params: dict[str, Any] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.exercise = exercise
-        if exercise.protocol == "none":
-            del self.fields["answer"]
-        elif exercise.protocol == "formula":
-            self.fields["answer"].widget = forms.TextInput(
-                attrs={
-                    "placeholder": "e.g. 2*x*cos(x^2)",
-                    "autocomplete": "off",
-                    "spellcheck": "false",
-                }
-            )
+        self.main_kind = kinds.for_protocol(exercise.protocol)
+        self.main_item = kinds.main_item(exercise)
+        if self.main_kind is not None:
+            self.fields["answer"] = self.main_kind.field(self.main_item, label=self.main_kind.label)
+        self.part_kinds: list[tuple[dict[str, Any], kinds.AnswerKind]] = []
         for part in exercise.parts:
-            name = f"part_{part['id']}"
-            label = fill_params(part["prompt"], params or {})
-            if part["kind"] == "choice":
-                options = [(o["id"], o["text"]) for o in part["options"]]
-                if part.get("multiple"):
-                    self.fields[name] = forms.MultipleChoiceField(
-                        label=label,
-                        choices=options,
-                        required=False,
-                        widget=forms.CheckboxSelectMultiple,
-                    )
-                else:
-                    self.fields[name] = forms.ChoiceField(
-                        label=label, choices=options, required=False, widget=forms.RadioSelect
-                    )
-            else:
-                self.fields[name] = forms.CharField(label=label, required=False, max_length=64)
+            part_kind = kinds.kind(part["kind"])
+            self.fields[f"part_{part['id']}"] = part_kind.field(
+                part, label=fill_params(part["prompt"], params or {})
+            )
+            self.part_kinds.append((part, part_kind))
+
+    def part_rows(self) -> list[tuple[dict[str, Any], kinds.AnswerKind, forms.BoundField]]:
+        """(part, its kind, its bound field), in the exercise's order."""
+        return [(p, k, self[f"part_{p['id']}"]) for p, k in self.part_kinds]
 
     def part_answers(self) -> dict[str, Any]:
         answers = {}

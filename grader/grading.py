@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -19,26 +18,16 @@ from django.conf import settings
 from exercises.course import ExerciseSpec
 from exercises.spec import AnswerFailed, Check, full_marks, inputs_rng
 
-from . import integrity
-from . import parts as parts_grading
+from . import integrity, kinds
 from .compare import compare
+from .explain import explain
+from .results import CheckResult, Outcome, results_json, total
 from .sandbox import Job, Limits, SandboxResult, run
 from .sandbox.codec import decode
 
 logger = logging.getLogger(__name__)
 
 NOTES_REF = "See §{section} of the lecture notes."
-
-
-@dataclass
-class GradeOutcome:
-    score: float
-    max_score: float
-    results: dict[str, Any]
-    misconception: str = ""
-    stdout: str = ""
-    stderr: str = ""
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 def sandbox_limits(spec: ExerciseSpec) -> Limits:
@@ -51,15 +40,16 @@ def sandbox_limits(spec: ExerciseSpec) -> Limits:
     )
 
 
-def _test(check: Check, score: float, output: str) -> dict[str, Any]:
-    return {
-        "name": check.name,
-        "score": score,
-        "max_score": check.max_score,
-        "status": "passed" if full_marks(score, check.max_score) else "failed",
-        "output": output,
-        "visibility": check.visibility,
-    }
+def _test(check: Check, score: float, output: str) -> CheckResult:
+    return CheckResult(check.name, score, check.max_score, output, visibility=check.visibility)
+
+
+def grade_parts(
+    parts: list[dict[str, Any]], answers: dict[str, Any], params: dict[str, Any]
+) -> list[CheckResult]:
+    """An exercise's choice/numeric parts, each by its kind (plain data: no sandbox)."""
+    ctx = kinds.ItemContext(params)
+    return [kinds.kind(p["kind"]).grade(p, answers.get(p["id"]), ctx) for p in parts]
 
 
 def _value(check: Check, outputs: dict[str, Any]) -> tuple[Any, str]:
@@ -77,8 +67,8 @@ def _value(check: Check, outputs: dict[str, Any]) -> tuple[Any, str]:
 _LINE = re.compile(r"(?:\(line (\d+)\)|\bon line (\d+):)")
 
 
-def visible_outputs(tests: list[dict[str, Any]]) -> list[str]:
-    return [str(t.get("output") or "") for t in tests if t.get("visibility") == "visible"]
+def visible_outputs(tests: list[CheckResult]) -> list[str]:
+    return [t.output for t in tests if t.visibility == "visible"]
 
 
 def error_line(texts: list[Any]) -> int | None:
@@ -106,10 +96,10 @@ def grade_answer(
     parts: dict[str, Any] | None = None,
     seed: int,
     attempt: int,
-) -> GradeOutcome:
+) -> Outcome:
     started = time.perf_counter()
     params = spec.params(seed)
-    tests: list[dict[str, Any]] = []
+    tests: list[CheckResult] = []
     extra: dict[str, Any] = {"params": params}
     misconception = ""
     stdout = stderr = ""
@@ -166,9 +156,8 @@ def grade_answer(
                 if line is not None:
                     extra["error_line"] = line  # the code editor marks it
 
-    part_tests = parts_grading.grade_parts(spec.parts, parts or {}, params)
-    tests.extend(part_tests)
-    score = round(sum(t["score"] for t in tests), 6)
+    tests.extend(grade_parts(spec.parts, parts or {}, params))
+    score = total(tests)
     max_score = spec.max_score
     if misconception and spec.grading is not None:
         extra["misconception"] = {
@@ -177,25 +166,18 @@ def grade_answer(
                 m.message for m in spec.grading.misconceptions if m.name == misconception
             ),
         }
-    extra["hidden_checks"] = sum(1 for t in tests if t["visibility"] != "visible")
+    extra["hidden_checks"] = sum(1 for t in tests if t.visibility != "visible")
     if full_marks(score, max_score):
         output = "All checks passed."
     else:
         output = (
-            " ".join(summary)
-            or f"{sum(t['status'] == 'passed' for t in tests)} of {len(tests)} checks passed."
+            " ".join(summary) or f"{sum(t.passed for t in tests)} of {len(tests)} checks passed."
         )
     timings["grade_ms"] = round((time.perf_counter() - started) * 1000, 2)
-    return GradeOutcome(
+    return Outcome(
         score=score,
         max_score=max_score,
-        results={
-            "score": score,
-            "max_score": max_score,
-            "output": output,
-            "tests": tests,
-            "extra": extra,
-        },
+        results=results_json(tests, max_score=max_score, output=output, extra=extra),
         misconception=misconception,
         stdout=stdout,
         stderr=stderr,
@@ -209,26 +191,39 @@ def _run_checks(
     inputs: dict[str, Any],
     outputs: dict[str, Any],
     expected: dict[str, Any],
-) -> tuple[list[dict[str, Any]], str, list[str]]:
+) -> tuple[list[CheckResult], str, list[str]]:
     assert spec.grading is not None
     tests = []
     failed: list[Check] = []
+    explained: list[str] = []
+    batches = _batch_sizes(inputs)
     for check in spec.grading.checks:
         value, why_missing = _value(check, outputs)
+        want = check.get(expected)
         result = compare(
-            value,
-            check.get(expected),
-            rtol=check.rtol,
-            atol=check.atol,
-            strict_tensor=check.strict_tensor,
+            value, want, rtol=check.rtol, atol=check.atol, strict_tensor=check.strict_tensor
         )
-        message = why_missing if (why_missing and not result.ok) else result.message
-        if not why_missing and result.got and spec.protocol == "call":
-            # The compared value is exactly what the student's function returned.
-            message = f"Your function returned {result.got}, expected {result.want}."
-        tests.append(_test(check, check.max_score if result.ok else 0.0, message))
-        if not result.ok:
-            failed.append(check)
+        if result.ok:
+            tests.append(_test(check, check.max_score, result.message))
+            continue
+        if why_missing:
+            message = why_missing
+        else:
+            message = explain(
+                check,
+                value,
+                want,
+                result,
+                expected_outputs=expected,
+                points=_points(spec, check, inputs),
+                batches=batches,
+                # For `call`, the compared value is exactly what the function returned.
+                returned=spec.protocol == "call",
+            )
+            if check.visibility == "visible":
+                explained.append(message)
+        tests.append(_test(check, 0.0, message))
+        failed.append(check)
     notes: list[str] = []
     if outputs.get("error"):
         notes.append(str(outputs["error"]))
@@ -240,7 +235,34 @@ def _run_checks(
                 m.message for m in spec.grading.misconceptions if m.name == misconception
             )
             notes.insert(0, message)
+        elif explained:
+            # No declared mistake fits: the first visible check's reason leads the card.
+            notes.insert(0, explained[0])
     return tests, misconception, notes
+
+
+def _points(spec: ExerciseSpec, check: Check, inputs: dict[str, Any]) -> list[float] | None:
+    """The x of each value a visible formula check compares: its getter picks them out of
+    the points exactly as it picks the values out of the outputs."""
+    if check.visibility != "visible" or spec.protocol not in kinds.kind("formula").protocols:
+        return None
+    try:
+        points = check.get({"values": inputs["points"]})
+    except (KeyError, IndexError, TypeError):
+        return None
+    return [float(p) for p in points] if isinstance(points, list) else None
+
+
+def _batch_sizes(inputs: dict[str, Any]) -> frozenset[int]:
+    """The numbers of examples in the answer's input batches (the first dimension of each
+    call's tensor arguments), so that a factor n can be named."""
+    return frozenset(
+        int(arg["shape"][0])
+        for call in inputs.get("calls", [])
+        for arg in call.get("args", [])
+        if isinstance(arg, dict) and arg.get("__tensor__") and arg.get("shape")
+        if int(arg["shape"][0]) > 1
+    )
 
 
 def match_misconception(

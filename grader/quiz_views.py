@@ -14,6 +14,8 @@ from exercises.models import Quiz, QuizAttempt
 from exercises.quiz import load_quiz_spec
 from exercises.rendering import latex_to_mathml, render_statement
 
+from . import kinds
+from .kinds.sandboxed import SandboxKind
 from .quiz_attempts import (
     MAX_ANSWER_CHARS,
     QuizRefused,
@@ -36,8 +38,8 @@ def _student(request: HttpRequest) -> User:
 @require_GET
 def formula_preview(request: HttpRequest) -> HttpResponse:
     """How a formula will be read, as math: a pure parse of the text, never evaluated
-    (the quiz and the formula exercises call it as the student types)."""
-    # A quiz question's field (q_<id>) or an exercise's formula box (answer).
+    (the quiz page calls it as the student types)."""
+    # The quiz's fields are q_<id>; an exercise's main answer box is "answer".
     key = next((k for k in request.GET if k.startswith("q_") or k == "answer"), "")
     text = request.GET.get(key, "") if key else ""
     text = text.strip()
@@ -95,14 +97,7 @@ TIME_UP = "Time was up before your answers arrived; they were not counted."
 
 
 def _answer_text(question: dict[str, Any], answers: dict[str, Any]) -> str:
-    value = answers.get(question["id"])
-    if value in (None, "", []):
-        return ""
-    if question["kind"] != "choice":
-        return str(value)
-    texts = {o["id"]: o["text"] for o in question["options"]}
-    chosen = value if isinstance(value, list) else [value]
-    return "; ".join(str(texts.get(c, c)) for c in chosen)
+    return kinds.kind(question["kind"]).shown(question, answers.get(question["id"]))
 
 
 def _attempt_context(attempt: QuizAttempt, form: QuizForm) -> dict[str, Any]:
@@ -141,7 +136,8 @@ def quiz_attempt(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     initial = {f"q_{k}": v for k, v in attempt.draft_answers.items()}
     form = QuizForm(request.POST or None, quiz=quiz, params=params, initial=initial)
     if request.method == "POST":
-        if not form.is_valid() and attempt.is_open and not _at_deadline(attempt):
+        readable = form.is_valid() and not _mark_unreadable(form)
+        if not readable and attempt.is_open and not _at_deadline(attempt):
             # An answer the student can still fix (a formula we cannot read) is said
             # now, not graded 0 later. Once the time is up the clock's submit goes
             # through: invalid fields are dropped, never the whole attempt.
@@ -157,6 +153,21 @@ def quiz_attempt(request: HttpRequest, slug: str, number: int) -> HttpResponse:
                 messages.error(request, TIME_UP)
         return redirect("exercises:quiz_attempt", slug=slug, number=number)
     return render(request, "exercises/quiz_attempt.html", _attempt_context(attempt, form))
+
+
+def _mark_unreadable(form: QuizForm) -> bool:
+    """Mark each answer its kind refuses to run (a formula the parser cannot read) on
+    its field, with the reason; True if there was one."""
+    found = False
+    for question in form.quiz.questions:
+        kind = kinds.kind(question["kind"])
+        name = QuizForm.field_name(question)
+        text = str(form.cleaned_data.get(name) or "").strip()
+        why = kind.refusal(question, text) if text and isinstance(kind, SandboxKind) else ""
+        if why:
+            form.add_error(name, why)
+            found = True
+    return found
 
 
 def _at_deadline(attempt: QuizAttempt) -> bool:

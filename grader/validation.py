@@ -16,8 +16,8 @@ from exercises.course import ExerciseSpec
 from exercises.quiz import QuizSpec, quiz_fingerprint
 from exercises.spec import full_marks, inputs_rng
 
+from . import kinds
 from .grading import grade_answer
-from .parts import part_problems, reference_answers
 from .quiz_grading import grade_quiz, reference_quiz_answers
 
 VALIDATION_SEEDS = (11, 4242)
@@ -35,7 +35,11 @@ class ValidationReport:
 
 
 def _answer(spec: ExerciseSpec, text: str) -> str:
-    return text.strip() if spec.protocol == "formula" else text
+    return text.strip() if spec.protocol in kinds.kind("formula").protocols else text
+
+
+def _item_problems(item: dict[str, Any], params: dict[str, Any]) -> list[str]:
+    return kinds.kind(item["kind"]).problems(item, params)
 
 
 def _fingerprint(spec: ExerciseSpec, seed: int) -> str:
@@ -56,12 +60,12 @@ def _check_parts(spec: ExerciseSpec, report: ValidationReport) -> None:
     for seed in VALIDATION_SEEDS:
         params = spec.params(seed)
         for part in spec.parts:
-            report.problems.extend(f"seed {seed}: {p}" for p in part_problems(part, params))
+            report.problems.extend(f"seed {seed}: {p}" for p in _item_problems(part, params))
 
 
 def _check_reference(spec: ExerciseSpec, report: ValidationReport) -> None:
     for seed in VALIDATION_SEEDS:
-        parts = reference_answers(spec.parts, spec.params(seed))
+        parts = kinds.reference_answers(spec.parts, spec.params(seed))
         answer = _answer(spec, spec.solution) if spec.grading is not None else ""
         ref = grade_answer(spec, answer=answer, parts=parts, seed=seed, attempt=1)
         if not full_marks(ref.score, spec.max_score):
@@ -88,7 +92,7 @@ def validate_spec(spec: ExerciseSpec) -> ValidationReport:
     seed = VALIDATION_SEEDS[0]
     if spec.starter.strip():
         # The starter is graded with the parts right: the code alone must fall short.
-        parts = reference_answers(spec.parts, spec.params(seed))
+        parts = kinds.reference_answers(spec.parts, spec.params(seed))
         starter = grade_answer(
             spec, answer=_answer(spec, spec.starter), parts=parts, seed=seed, attempt=1
         )
@@ -137,8 +141,7 @@ def validate_quiz(spec: QuizSpec) -> ValidationReport:
         if unknown:
             report.problems.append(f"seed {seed}: prompts use unknown parameters {unknown}")
         for question in spec.questions:
-            if question["kind"] != "formula":
-                report.problems.extend(f"seed {seed}: {p}" for p in part_problems(question, params))
+            report.problems.extend(f"seed {seed}: {p}" for p in _item_problems(question, params))
         ref = grade_quiz(spec, answers=reference_quiz_answers(spec, params), seed=seed)
         if not full_marks(ref.score, spec.max_score):
             failed = [

@@ -32,7 +32,7 @@ django.setup()
 from exercises.course import _first, exercise_folders, load_folder  # noqa: E402
 from exercises.quiz import quiz_folders  # noqa: E402
 from exercises.spec import variant_seed  # noqa: E402
-from grader.parts import reference_answers  # noqa: E402
+from grader.kinds import reference_answers  # noqa: E402
 
 
 def _run(command: list[str]) -> dict[str, Any] | None:

@@ -64,7 +64,7 @@ def test_power_rule_checks_the_dtype_of_what_is_returned() -> None:
     outcome = grade_answer(load_spec("power-rule"), answer=answer, seed=3, attempt=1)
     strict = outcome.results["tests"][2]
     assert strict["status"] == "failed"
-    assert strict["output"] == "dtype is torch.float64, expected torch.float32"
+    assert strict["output"].endswith(": dtype is torch.float64, expected torch.float32.")
     assert [t["status"] for t in outcome.results["tests"][:2]] == ["passed", "passed"]
 
 
@@ -74,7 +74,7 @@ def test_no_grad_inference_says_that_preds_still_requires_grad() -> None:
     check = next(
         t for t in outcome.results["tests"] if t["name"] == "preds does not track gradients"
     )
-    assert check["output"] == "requires_grad is True, expected False"
+    assert check["output"].endswith(": requires_grad is True, expected False.")
     assert outcome.misconception == "still-tracking"
     assert "§7" in outcome.results["extra"]["misconception"]["message"]
 

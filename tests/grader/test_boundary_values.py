@@ -12,14 +12,15 @@ import json
 import pytest
 
 from exercises.course import load_spec
-from grader.grading import GradeOutcome, grade_answer
+from grader.grading import grade_answer
+from grader.results import Outcome
 from tests.support.values import encoded_tensor as _tensor
 
 SLUG = "bce-manual-gradients"
 CALL_IDS = ("batch-1", "batch-2", "batch-3")
 
 
-def _grade(answer: str) -> GradeOutcome:
+def _grade(answer: str) -> Outcome:
     return grade_answer(load_spec(SLUG), answer=answer, seed=7, attempt=1)
 
 
@@ -53,7 +54,7 @@ def _nested(depth: int) -> object:
     return value
 
 
-def _assert_refused(outcome: GradeOutcome) -> None:
+def _assert_refused(outcome: Outcome) -> None:
     assert outcome.score == 0
     tests = outcome.results["tests"]
     assert [t["status"] for t in tests] == ["failed"] * 3

@@ -22,7 +22,7 @@ def test_it_names_the_first_mismatching_element() -> None:
 def test_it_reports_a_shape_mismatch() -> None:
     result = compare(torch.zeros(3), torch.zeros(2, 3))
     assert not result.ok
-    assert result.message == "shape is (3,), expected (2, 3)"
+    assert result.message == "got a vector of 3 values, expected a 2×3 matrix"
 
 
 def test_it_flags_nan_and_inf_from_the_student() -> None:

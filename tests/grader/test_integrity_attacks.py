@@ -20,17 +20,18 @@ from typing import Any
 import pytest
 
 from exercises.course import load_spec
-from grader.grading import GradeOutcome, grade_answer
+from grader.grading import grade_answer
+from grader.results import Outcome
 
 SLUG = "bce-manual-gradients"
 SEED = 7
 
 
-def _grade(answer: str, slug: str = SLUG) -> GradeOutcome:
+def _grade(answer: str, slug: str = SLUG) -> Outcome:
     return grade_answer(load_spec(slug), answer=answer, seed=SEED, attempt=1)
 
 
-def _feedback(outcome: GradeOutcome) -> str:
+def _feedback(outcome: Outcome) -> str:
     """Everything the student reads: the summary and every check's output."""
     return " | ".join(
         [outcome.results["output"], *(str(t["output"]) for t in outcome.results["tests"])]

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exercises.course import CourseError, load_spec
 from exercises.spec import variant_seed
+from grader import kinds
 from grader.grading import grade_answer
 
 
@@ -48,8 +49,8 @@ class Command(BaseCommand):
             answer = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"cannot read {path}: {exc}") from exc
-        if spec.protocol == "formula":
-            answer = answer.strip()
+        if spec.protocol in kinds.kind("formula").protocols:
+            answer = answer.strip()  # as intake stores it
         student = User.objects.filter(username=options["student"]).first()
         outcome = grade_answer(
             spec,

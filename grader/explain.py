@@ -1,0 +1,147 @@
+"""What a failed check says, in the words of the exercise.
+
+A check that fails names the quantity (`Check.quantity`, "dL/dw", not "value 1"), the
+input where it differs for formula answers ("at x = 1.3", visible checks only: a hidden
+check's points are never shown), and a diagnosis from the numbers when one fits
+(grader/feedback.py: the sign, a factor, a shift, zero everywhere, a neighbouring
+quantity); shapes are said in words, True/False values as sentences. Runs in the trusted
+process on decoded values; the student's values are data, never called."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+from typing import Any
+
+from exercises.spec import Check, Outputs
+
+from .compare import Comparison, compare, flat_numbers, is_numeric_list, shape_words
+from .feedback import diagnose
+
+
+def _names(check: Check, count: int) -> list[str]:
+    """Names of the values of a pair/tuple check: its quantity split at commas when it
+    names each one ("dL/dw, dL/db"), else "value 1", "value 2", …"""
+    names = [n.strip() for n in check.quantity.split(",")] if check.quantity else []
+    if len(names) == count:
+        return names
+    return [f"value {i + 1}" for i in range(count)]
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def explain(
+    check: Check,
+    got: Any,
+    want: Any,
+    comparison: Comparison,
+    *,
+    expected_outputs: Outputs,
+    points: list[float] | None = None,
+    batches: Collection[int] = (),
+    returned: bool = False,
+) -> str:
+    """The feedback of a failed check: ``got`` (the student's value) against ``want``.
+    ``points`` are the x of each compared value (formula answers, visible checks);
+    ``returned`` says the value is what the student's function returned."""
+    what = check.quantity or check.name
+    one = flat_numbers(got) if got is not None else None
+    if (isinstance(want, bool) or check.if_true or check.if_false) and one and len(one) == 1:
+        # The check failed, so the answer said the opposite of the right value.
+        said_true = not _truthy(want)
+        sentence = check.if_true if said_true else check.if_false
+        return sentence or f"{what} is {said_true}, but it should be {not said_true}."
+    if comparison.got:  # not a matter of numbers: a dict, None, a string, wrong count
+        if returned:
+            return f"Your function returned {comparison.got}, expected {comparison.want}."
+        return f"{what}: expected {comparison.want}, got {comparison.got}."
+    if (
+        isinstance(want, tuple | list)
+        and not is_numeric_list(want)
+        and isinstance(got, tuple | list)
+    ):
+        names = _names(check, len(want))
+        for name, g, w in zip(names, got, want, strict=False):
+            part = compare(g, w, rtol=check.rtol, atol=check.atol)
+            if not part.ok:
+                sub = Check(name, check.max_score, check.get, rtol=check.rtol, atol=check.atol)
+                return explain(
+                    sub,
+                    g,
+                    w,
+                    part,
+                    expected_outputs=expected_outputs,
+                    batches=batches,
+                    returned=returned,
+                )
+        return comparison.message
+    g, w = flat_numbers(got), flat_numbers(want)
+    if g is None or w is None:
+        return comparison.message
+    if len(g) != len(w):
+        return f"{what} is {shape_words(got)}; it should be {shape_words(want)}."
+    neighbours = []
+    for words, getter in check.neighbours:
+        try:
+            value = flat_numbers(getter(expected_outputs))
+        except (KeyError, IndexError, TypeError):
+            continue
+        if value is not None:
+            neighbours.append((words, value))
+    tol = max(check.rtol, check.atol)
+    wrong = [i for i, (a, b) in enumerate(zip(g, w, strict=True)) if not _close(a, b, check)]
+    if not wrong:  # the numbers agree: the dtype or requires_grad does not
+        return f"{what}: {comparison.message}."
+    first = wrong[0]
+    names = _names(check, len(w)) if len(w) > 1 else []
+    if names and not names[0].startswith("value "):
+        # Named values (dL/dw, dL/db): say which is wrong, each diagnosed on its own,
+        # unless the pair only makes sense as a whole (swapped).
+        whole = diagnose(g, w, tol=tol)
+        if whole.startswith("these are"):
+            return f"{check.quantity}: {whole}"
+        said = []
+        for i in wrong:
+            why = diagnose([g[i]], [w[i]], neighbours=_at(neighbours, i), batches=batches, tol=tol)
+            numbers = f"got {_fmt(g[i])}, expected {_fmt(w[i])}"
+            said.append(f"{names[i]}: {why} ({numbers})" if why else f"{names[i]}: {numbers}")
+        return "; ".join(said) + "."
+    if check.per_step:
+        steps = f"{what}, step by step: {_steps(g, w, check)}."
+        overall = diagnose(g, w, batches=batches, tol=tol)
+        return f"{steps} Over all steps, {overall}." if overall else steps
+    at = f" at x = {_fmt(points[first])}" if points and first < len(points) else ""
+    why = diagnose(g, w, neighbours=neighbours, batches=batches, points=points or (), tol=tol)
+    numbers = f"got {_fmt(g[first])}, expected {_fmt(w[first])}"
+    if not math.isfinite(g[first]):
+        numbers = f"got {_fmt(g[first])} (not a finite number)"
+    if len(g) > 1:
+        numbers += f"; {len(wrong)} of {len(g)} values differ"
+    if why:
+        return f"{what}{at}: {why} ({numbers})."
+    return f"{what}{at}: {numbers}."
+
+
+def _steps(got: list[float], want: list[float], check: Check, limit: int = 8) -> str:
+    """A training loop's values side by side: "step 1: 0.69, step 2: 0.52 (expected 0.6)"."""
+    shown = []
+    for i, (g, w) in enumerate(zip(got[:limit], want[:limit], strict=True)):
+        expected = "" if _close(g, w, check) else f" (expected {_fmt(w)})"
+        shown.append(f"step {i + 1}: {_fmt(g)}{expected}")
+    more = f", … ({len(got) - limit} more)" if len(got) > limit else ""
+    return ", ".join(shown) + more
+
+
+def _at(neighbours: list[tuple[str, list[float]]], i: int) -> list[tuple[str, list[float]]]:
+    return [(words, [v[i]]) for words, v in neighbours if i < len(v)]
+
+
+def _close(a: float, b: float, check: Check) -> bool:
+    return abs(a - b) <= check.atol + check.rtol * abs(b)
+
+
+def _truthy(value: Any) -> bool:
+    numbers = flat_numbers(value)
+    return any(numbers) if numbers is not None else bool(value)

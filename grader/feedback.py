@@ -1,0 +1,97 @@
+"""Why a number is wrong, read from the numbers themselves.
+
+When a wrong value matches no declared misconception, the student still deserves a
+reason, not just two numbers. These diagnoses look at the wrong values next to the
+right ones and name the common shapes of a slip: the right value with the wrong sign,
+times a constant (a dropped factor of 2, a sum instead of a mean over n), shifted by
+the same amount everywhere (a missing or extra term), zero everywhere (nothing was
+tracked), or the value of a neighbouring quantity of the exercise. Pure Python on lists
+of floats: the trusted process calls it after the comparison, on decoded values."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Sequence
+
+# Ratios named as "a factor": small whole numbers and their inverses.
+_FACTORS = range(2, 65)
+
+
+def _close(a: float, b: float, tol: float) -> bool:
+    return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
+
+
+def _all_close(got: Sequence[float], want: Sequence[float], tol: float) -> bool:
+    return len(got) == len(want) and all(_close(g, w, tol) for g, w in zip(got, want, strict=True))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def diagnose(
+    got: Sequence[float],
+    want: Sequence[float],
+    *,
+    neighbours: Sequence[tuple[str, Sequence[float]]] = (),
+    batches: Collection[int] = (),
+    points: Sequence[float] = (),
+    tol: float = 1e-6,
+) -> str:
+    """A sentence saying how ``got`` relates to ``want`` (same length, flattened), or ""
+    when no simple relation fits. ``batches`` are the batch sizes a factor n may be."""
+    if not got or len(got) != len(want) or not all(map(math.isfinite, [*got, *want])):
+        return ""
+    for words, value in neighbours:
+        if _all_close(got, value, tol) and not _all_close(value, want, tol):
+            return f"that is the value of {words}"
+    pairs = list(zip(got, want, strict=True))
+    nonzero = [(g, w) for g, w in pairs if abs(w) > tol]
+    if all(abs(g) <= tol for g in got) and nonzero:
+        return "it is 0 everywhere: no gradient reached it (was the graph tracked and backward called?)"
+    # A relation by factor must also hold where the right value is 0.
+    zeros_kept = all(abs(g) <= tol for g, w in pairs if abs(w) <= tol)
+    if nonzero and zeros_kept and all(_close(g, -w, tol) for g, w in nonzero):
+        return "it has the wrong sign: it is exactly −1 times the right value"
+    if nonzero and zeros_kept:
+        ratio = nonzero[0][0] / nonzero[0][1]
+        if all(_close(g / w, ratio, tol * 10) for g, w in nonzero):
+            return _ratio_text(ratio, batches, tol)
+    if (
+        len(got) > 1
+        and _all_close(got, list(reversed(want)), tol)
+        and not _all_close(got, want, tol)
+    ):
+        return "these are the right values in the wrong order: swapped?"
+    if nonzero and zeros_kept and len(points) == len(got):
+        by_x = [(g, w, x) for (g, w), x in zip(pairs, points, strict=True) if abs(w) > tol]
+        if all(_close(g, w * x, tol * 10) for g, w, x in by_x):
+            return "it is x times the right value: an extra factor x"
+        if all(abs(x) > tol and _close(g * x, w, tol * 10) for g, w, x in by_x):
+            return "it is the right value divided by x: a factor x is missing"
+    if len(got) > 1:
+        shift = got[0] - want[0]
+        if abs(shift) > tol and all(
+            _close(g - w, shift, tol * 10) for g, w in zip(got, want, strict=True)
+        ):
+            return (
+                f"it is off by the same {_fmt(shift)} everywhere: a term is missing or one too many"
+            )
+    return ""
+
+
+def _ratio_text(ratio: float, batches: Collection[int], tol: float) -> str:
+    sign = "−" if ratio < 0 else ""
+    size = abs(ratio)
+    for k in _FACTORS:
+        if _close(size, k, tol * 10):
+            if k in batches:
+                return f"it is {sign}{k} times the right value: n = {k}, a sum instead of a mean?"
+            return f"it is exactly {sign}{k} times the right value: a factor {k} too many"
+        if _close(size, 1 / k, tol * 10):
+            if k in batches:
+                return (
+                    f"it is {sign}1/{k} of the right value: n = {k}, divided by n once too often?"
+                )
+            return f"it is exactly {sign}1/{k} of the right value: a factor {k} is missing"
+    return ""
