@@ -5,6 +5,7 @@ page is wider than the screen (tables scroll inside their own box)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -150,13 +151,14 @@ def test_every_page_kind_has_no_wcag_violation_and_fits_a_phone(
         _check(page, base + path, f"admin: {name}", found)
 
     bad = {name: problems for name, problems in found.items() if problems}
-    print(
-        f"\naxe-core {axe_version(page)} (WCAG 2.1 A/AA) and a 390 px width: "
-        f"{len(found)} pages checked, "
-        f"{sum(len(p) for p in bad.values())} problems"
-    )
+    lines = [
+        f"axe-core {axe_version(page)} (WCAG 2.1 A/AA) and a 390 px width: "
+        f"{len(found)} pages checked, {sum(len(p) for p in bad.values())} problems"
+    ]
     for name, problems in found.items():
-        print(f"  {name}: {len(problems)} violations" if not problems else f"  {name}:")
-        for problem in problems:
-            print(f"    - {problem}")
+        lines.append(f"  {name}: {len(problems)} violations")
+        lines.extend(f"    - {problem}" for problem in problems)
+    report = "\n".join(lines)
+    print("\n" + report)
+    (Path(__file__).resolve().parents[2] / "var" / "axe-report.txt").write_text(report + "\n")
     assert not bad, "\n".join(f"{name}: {problems}" for name, problems in bad.items())
