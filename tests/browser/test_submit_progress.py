@@ -87,7 +87,7 @@ def test_a_formula_is_previewed_as_typed_and_an_unreadable_one_is_not_sent(
     box = page.locator("input[name=answer]")
     box.fill("")
     box.press_sequentially("2x cos(x^2")
-    preview = page.locator("#answer-preview")
+    preview = page.locator("#preview-answer")
     expect(preview).to_contain_text("Cannot read this yet")
     page.click("#submit-answer")
     box.press("Enter")
