@@ -13,12 +13,13 @@ import re
 import time
 from typing import Any
 
+import graphviz
 from django.conf import settings
 
 from exercises.course import ExerciseSpec
 from exercises.spec import AnswerFailed, Check, full_marks, inputs_rng
 
-from . import integrity, kinds
+from . import graphs, integrity, kinds
 from .compare import compare
 from .explain import explain
 from .results import CheckResult, Outcome, results_json, total
@@ -147,6 +148,8 @@ def grade_answer(
             else:
                 tests, misconception, notes = _run_checks(spec, params, inputs, outputs, expected)
                 summary.extend(notes)
+            if result.status == "ok" and inputs.get("graph") and "graph_tensors" in expected:
+                extra["graph"] = _graph_pictures(inputs["graph"], outputs, expected)
             if "read_as" in outputs:
                 extra["read_as"] = outputs["read_as"]
             if spec.protocol == "script" and outputs.get("error"):
@@ -239,6 +242,20 @@ def _run_checks(
             # No declared mistake fits: the first visible check's reason leads the card.
             notes.insert(0, explained[0])
     return tests, misconception, notes
+
+
+def _graph_pictures(
+    roots: list[str], outputs: dict[str, Any], expected: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The student's graph (described in the sandbox) next to the reference's."""
+    reference = graphs.reference_graph(roots, expected["graph_tensors"])
+    if reference is None:
+        return None
+    try:
+        return graphs.pictures(outputs.get("graph"), reference)
+    except graphviz.ExecutableNotFound:
+        logger.exception("graphviz's dot is not installed: no graph pictures")
+        return None
 
 
 def _points(spec: ExerciseSpec, check: Check, inputs: dict[str, Any]) -> list[float] | None:

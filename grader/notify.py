@@ -1,4 +1,5 @@
-"""Wake the requests that wait for a submission's result as soon as it is final.
+"""Wake the requests that wait for a result as soon as it is final (a submission, or a
+quiz attempt: `quiz_key`).
 
 The result card and the API can hold a request open until the answer is graded (a
 long poll) instead of being asked again every few hundred milliseconds: one request per
@@ -46,7 +47,7 @@ PATTERN = "grader:final:{}:*"
 # A worker's claim (queued -> running): only waiters for any change listen to it.
 CHANNEL_RUNNING = "grader:running:{}:{}"
 PATTERN_RUNNING = "grader:running:{}:*"
-# How long announced ids are remembered for waiters that arrive after the message.
+# How long announced keys are remembered for waiters that arrive after the message.
 RECENT_SECONDS = 60.0
 T = TypeVar("T")
 
@@ -73,27 +74,35 @@ def _redis() -> Any | None:
     return _client(url) if url else None
 
 
-def announce_final(submission_id: int) -> None:
-    """Tell waiters that ``submission_id`` reached graded/error. Call after commit;
-    never raises (a waiter that misses it still sees the row at its next re-read)."""
-    _announce(CHANNEL, submission_id, b"final")
+def quiz_key(attempt_id: int) -> str:
+    """The key of a quiz attempt's channel (a submission's is its id)."""
+    return f"quiz-{attempt_id}"
+
+
+def announce_final(key: int | str) -> None:
+    """Tell waiters that the submission ``key`` (or the quiz attempt ``quiz_key(id)``)
+    reached graded/error. Call after commit; never raises (a waiter that misses it still
+    sees the row at its next re-read)."""
+    client = _redis()
+    if client is None:
+        return
+    try:
+        client.publish(CHANNEL.format(_namespace(), key), b"final")
+    except Exception:
+        logger.warning("could not announce %s as final", key, exc_info=True)
 
 
 def announce_running(submission_id: int) -> None:
     """Tell waiters for any change that a worker claimed ``submission_id``: a result
     card that shows "queued" waits for this, so the student sees each state as it
-    happens. Waiters for the final state do not hear it."""
-    _announce(CHANNEL_RUNNING, submission_id, b"running")
-
-
-def _announce(channel: str, submission_id: int, what: bytes) -> None:
+    happens. Waiters for the final state do not hear it. Never raises."""
     client = _redis()
     if client is None:
         return
     try:
-        client.publish(channel.format(_namespace(), submission_id), what)
+        client.publish(CHANNEL_RUNNING.format(_namespace(), submission_id), b"running")
     except Exception:
-        logger.warning("could not announce submission %s as %s", submission_id, what, exc_info=True)
+        logger.warning("could not announce %s as running", submission_id, exc_info=True)
 
 
 class Listener:
@@ -104,10 +113,10 @@ class Listener:
         self.pattern = PATTERN.format(namespace)
         self.pattern_running = PATTERN_RUNNING.format(namespace)
         self.lock = threading.Lock()
-        self.waiters: dict[int, set[threading.Event]] = {}
+        self.waiters: dict[str, set[threading.Event]] = {}
         # Waiters for any change of state (the claim too), woken by every announcement.
-        self.change_waiters: dict[int, set[threading.Event]] = {}
-        self.recent: OrderedDict[int, float] = OrderedDict()  # id -> monotonic time seen
+        self.change_waiters: dict[str, set[threading.Event]] = {}
+        self.recent: OrderedDict[str, float] = OrderedDict()  # key -> monotonic time seen
         # Monotonic time since which the subscription has been up; None while it is not.
         self.subscribed_since: float | None = None
         self.thread = threading.Thread(target=self._run, name="grader-notify", daemon=True)
@@ -117,34 +126,32 @@ class Listener:
 
     def register(
         self,
-        submission_id: int,
+        key: str,
         event: threading.Event,
         pending_since: float | None,
         *,
         any_change: bool = False,
     ) -> bool:
-        """Wake ``event`` when ``submission_id`` is announced final (at once if it was in
-        the last minute), or, ``any_change``, also when it is claimed. True if no
-        announcement since ``pending_since`` can have been missed: the subscription was
-        up then and has stayed up."""
+        """Wake ``event`` when ``key`` is announced final (at once if it was in the last
+        minute), or, ``any_change``, also when it is claimed. True if no announcement
+        since ``pending_since`` can have been missed: the subscription was up then and
+        has stayed up."""
         with self.lock:
             waiters = self.change_waiters if any_change else self.waiters
-            waiters.setdefault(submission_id, set()).add(event)
-            if submission_id in self.recent:
+            waiters.setdefault(key, set()).add(event)
+            if key in self.recent:
                 event.set()
             since = self.subscribed_since
             return since is not None and pending_since is not None and since <= pending_since
 
-    def unregister(
-        self, submission_id: int, event: threading.Event, *, any_change: bool = False
-    ) -> None:
+    def unregister(self, key: str, event: threading.Event, *, any_change: bool = False) -> None:
         with self.lock:
             waiters = self.change_waiters if any_change else self.waiters
-            events = waiters.get(submission_id)
+            events = waiters.get(key)
             if events is not None:
                 events.discard(event)
                 if not events:
-                    del waiters[submission_id]
+                    del waiters[key]
 
     @property
     def subscribed(self) -> bool:
@@ -154,23 +161,23 @@ class Listener:
 
     def _announced(self, channel: bytes) -> None:
         try:
-            submission_id = int(channel.rsplit(b":", 1)[1])
-        except (IndexError, ValueError):
+            key = channel.rsplit(b":", 1)[1].decode("ascii")
+        except (IndexError, UnicodeDecodeError):
             return
         if channel.startswith(b"grader:running:"):
             with self.lock:
-                for event in self.change_waiters.get(submission_id, ()):
+                for event in self.change_waiters.get(key, ()):
                     event.set()
             return
         now = time.monotonic()
         with self.lock:
-            for event in self.change_waiters.get(submission_id, ()):
+            for event in self.change_waiters.get(key, ()):
                 event.set()
-            self.recent[submission_id] = now
-            self.recent.move_to_end(submission_id)
+            self.recent[key] = now
+            self.recent.move_to_end(key)
             while self.recent and next(iter(self.recent.values())) < now - RECENT_SECONDS:
                 self.recent.popitem(last=False)
-            for event in self.waiters.get(submission_id, ()):
+            for event in self.waiters.get(key, ()):
                 event.set()
 
     def _lost(self) -> None:
@@ -237,7 +244,7 @@ def listener() -> Listener | None:
 
 
 def wait_until(
-    submission_id: int,
+    key: int | str,
     fetch_final: Callable[[], T | None],
     timeout: float,
     *,
@@ -255,7 +262,7 @@ def wait_until(
     found = None if timeout <= 0 else _listener_or_none()
     if found is None:
         return _wait_polling(fetch_final, deadline)
-    return _wait_listening(found, submission_id, fetch_final, deadline, pending_since, any_change)
+    return _wait_listening(found, str(key), fetch_final, deadline, pending_since, any_change)
 
 
 def _listener_or_none() -> Listener | None:
@@ -268,14 +275,14 @@ def _listener_or_none() -> Listener | None:
 
 def _wait_listening(
     found: Listener,
-    submission_id: int,
+    key: str,
     fetch_final: Callable[[], T | None],
     deadline: float,
     pending_since: float | None,
     any_change: bool = False,
 ) -> T | None:
     event = threading.Event()
-    covered = found.register(submission_id, event, pending_since, any_change=any_change)
+    covered = found.register(key, event, pending_since, any_change=any_change)
     try:
         if not covered and (result := fetch_final()) is not None:
             return result
@@ -294,7 +301,7 @@ def _wait_listening(
             if (result := fetch_final()) is not None:
                 return result
     finally:
-        found.unregister(submission_id, event, any_change=any_change)
+        found.unregister(key, event, any_change=any_change)
 
 
 def _wait_polling(fetch_final: Callable[[], T | None], deadline: float) -> T | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -26,7 +27,7 @@ from exercises.models import Quiz, QuizAttempt
 from exercises.quiz import load_quiz_spec
 from exercises.spec import variant_seed
 
-from . import queue
+from . import notify, queue
 
 logger = logging.getLogger(__name__)
 
@@ -221,15 +222,22 @@ def quiz_attempt_grade(*, attempt_id: int) -> QuizAttempt | None:
         logger.exception("grading quiz attempt %s failed", attempt_id)
         return _grading_failed(attempt)
     outcome.results["extra"]["timings"] = outcome.timings
-    QuizAttempt.objects.filter(pk=attempt_id, status=QuizAttempt.Status.RUNNING).update(
+    graded = QuizAttempt.objects.filter(pk=attempt_id, status=QuizAttempt.Status.RUNNING).update(
         status=QuizAttempt.Status.GRADED,
         score=outcome.score,
         max_score=outcome.max_score,
         results=outcome.results,
         graded_at=timezone.now(),
     )
+    if graded:
+        _announce(attempt_id)
     attempt.refresh_from_db()
     return attempt
+
+
+def _announce(attempt_id: int) -> None:
+    """Wake the page waiting for this attempt's result (its long poll), after commit."""
+    transaction.on_commit(partial(notify.announce_final, notify.quiz_key(attempt_id)))
 
 
 def _grading_failed(attempt: QuizAttempt) -> QuizAttempt:
@@ -243,12 +251,12 @@ def _grading_failed(attempt: QuizAttempt) -> QuizAttempt:
             task=queue.GRADE_QUIZ_ATTEMPT,
             countdown=5.0 * attempt.grade_attempts,
         )
-    else:
-        QuizAttempt.objects.filter(pk=attempt.pk, status=QuizAttempt.Status.RUNNING).update(
-            status=QuizAttempt.Status.ERROR,
-            error_message=GRADING_FAILED,
-            graded_at=timezone.now(),
-        )
+    elif QuizAttempt.objects.filter(pk=attempt.pk, status=QuizAttempt.Status.RUNNING).update(
+        status=QuizAttempt.Status.ERROR,
+        error_message=GRADING_FAILED,
+        graded_at=timezone.now(),
+    ):
+        _announce(attempt.pk)
     attempt.refresh_from_db()
     return attempt
 
@@ -273,9 +281,10 @@ def quiz_attempts_sweep(*, older_than: timedelta | None = None) -> list[int]:
     ).only("id", "status", "grade_attempts")
     for attempt in stuck:
         if attempt.grade_attempts >= settings.GRADER_MAX_ATTEMPTS:
-            QuizAttempt.objects.filter(pk=attempt.pk, status=attempt.status).update(
+            if QuizAttempt.objects.filter(pk=attempt.pk, status=attempt.status).update(
                 status=QuizAttempt.Status.ERROR, error_message=GRADING_FAILED, graded_at=now
-            )
+            ):
+                _announce(attempt.pk)
             continue
         if queue.requeue(
             QuizAttempt.objects.all(),

@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from . import codec
+from . import codec, graph
 from .formula import BinOp, Const, Expr, FormulaError, Func, Neg, Num, Var, parse
 
 ANSWER_FILENAME = "<answer>"
@@ -174,7 +174,15 @@ def _script(answer: str, inputs: dict[str, Any]) -> dict[str, Any]:
             values[path] = codec.encode(read_path(namespace, path))
         except Exception:
             values[path] = None
-    return {"values": values, "error": error}
+    outputs: dict[str, Any] = {"values": values, "error": error}
+    if inputs.get("graph"):
+        # The graph the script built, from the named roots: plain data, no pictures.
+        try:
+            roots = {name: namespace.get(name) for name in inputs["graph"]}
+            outputs["graph"] = graph.describe(roots, namespace)
+        except Exception:
+            outputs["graph"] = None
+    return outputs
 
 
 # --- entry point ------------------------------------------------------------------------

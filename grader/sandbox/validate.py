@@ -14,7 +14,7 @@ import json
 import math
 from typing import Any
 
-from . import codec
+from . import codec, graph
 from .api import PROTOCOLS, Job
 
 MAX_ANSWER_CHARS = 200_000
@@ -106,8 +106,15 @@ def check_job(job: Job) -> bytes:
             if not isinstance(call.get("kwargs", {}), dict):
                 raise ValueError("call kwargs must be a dict")
     else:
-        if not set(inputs) <= {"globals", "read"}:
-            raise ValueError('script inputs must be {"globals": {...}, "read": [...]}')
+        if not set(inputs) <= {"globals", "read", "graph"}:
+            raise ValueError(
+                'script inputs must be {"globals": {...}, "read": [...], "graph": [...]}'
+            )
+        roots = inputs.get("graph", [])
+        if not isinstance(roots, list) or not all(
+            isinstance(r, str) and r.isidentifier() for r in roots
+        ):
+            raise ValueError("script graph must be a list of names")
         globals_ = inputs.get("globals", {})
         read = inputs.get("read", [])
         if not isinstance(globals_, dict) or not all(
@@ -169,7 +176,7 @@ def _check_outputs(job: Job, outputs: Any) -> None:
     expected = {
         "formula": {"values", "read_as"},
         "call": {"results"},
-        "script": {"values", "error"},
+        "script": {"values", "error", "graph"} if job.inputs.get("graph") else {"values", "error"},
     }[job.protocol]
     if set(outputs) != expected:
         raise _fail(f"outputs has keys {sorted(outputs)[:10]}, expected {sorted(expected)}")
@@ -209,6 +216,10 @@ def _check_outputs(job: Job, outputs: Any) -> None:
         error = outputs["error"]
         if error is not None and (not isinstance(error, str) or len(error) > MAX_ERROR_CHARS):
             raise _fail("error must be null or a short string")
+        if outputs.get("graph") is not None:
+            problem = graph.check_graph(outputs["graph"])
+            if problem:
+                raise _fail(problem)
 
 
 def check_result(job: Job, raw: bytes) -> tuple[str, dict[str, Any], str]:

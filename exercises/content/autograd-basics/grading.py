@@ -22,7 +22,8 @@ NO_GRAD_ERROR = (
 def inputs(params: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     # |x0| >= 0.5 keeps 2x·cos(x²) clearly apart from 2x (the backward-from-y mistake).
     x0 = round(rng.uniform(0.5, 2.0), 3) * rng.choice((-1, 1))
-    return {"globals": {"x0": x0}, "read": READ}
+    # "graph": the result card draws the graph the script built from z, next to ours.
+    return {"globals": {"x0": x0}, "read": READ, "graph": ["z"]}
 
 
 def _run(x0: float, *, track: bool = True, backward_from: str = "z") -> dict[str, Any]:
@@ -33,7 +34,11 @@ def _run(x0: float, *, track: bool = True, backward_from: str = "z") -> dict[str
         z.backward()
     elif backward_from == "y":
         y.backward()
-    return {"values": {"x.requires_grad": track, "z": z.detach(), "x.grad": x.grad}, "error": None}
+    return {
+        "values": {"x.requires_grad": track, "z": z.detach(), "x.grad": x.grad},
+        "error": None,
+        "graph_tensors": {"x": x, "y": y, "z": z},
+    }
 
 
 def expected(params: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
