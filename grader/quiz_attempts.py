@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -28,6 +28,8 @@ from exercises.quiz import load_quiz_spec
 from exercises.spec import variant_seed
 
 from . import notify, queue
+from .audit import audit_record
+from .models import AuditLogEntry
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +108,20 @@ def _clean(quiz: Quiz, answers: dict[str, Any]) -> dict[str, Any]:
             continue
         cleaned[key] = [text(v) for v in value][:20] if isinstance(value, list) else text(value)
     return cleaned
+
+
+def quiz_attempt_save_draft(*, attempt: QuizAttempt, answers: dict[str, Any]) -> bool:
+    """Keep what the student has typed so far, so a reload loses nothing. Only an open
+    attempt takes a draft (compare-and-set on the status): False once it is submitted,
+    or when its time is up."""
+    if quiz_attempt_is_expired(attempt):
+        return False
+    now = timezone.now()
+    return bool(
+        QuizAttempt.objects.filter(pk=attempt.pk, status=QuizAttempt.Status.IN_PROGRESS).update(
+            draft_answers=_clean(attempt.quiz, answers), draft_saved_at=now
+        )
+    )
 
 
 def _submit(attempt: QuizAttempt, *, answers: dict[str, Any], at: Any, timed_out: bool) -> int:
@@ -281,3 +297,57 @@ def quiz_attempts_sweep(*, older_than: timedelta | None = None) -> list[int]:
         ):
             enqueued.append(attempt.pk)
     return enqueued
+
+
+class QuizRegradeRejected(ValueError):
+    """The attempt cannot be regraded now; the message says why."""
+
+
+def quiz_attempt_regrade(
+    *, actor: AbstractBaseUser, attempt: QuizAttempt, reason: str
+) -> QuizAttempt:
+    """Grade a final (graded or errored) attempt again from its stored answers and
+    seed, on a worker, as the first time: the attempt goes back to `submitted` with a
+    fresh budget of tries and `grade_quiz_attempt_task` is enqueued on commit. The
+    result it replaces is kept in the audit entry (score, status, per-question
+    scores), next to who asked and why."""
+    final = (QuizAttempt.Status.GRADED, QuizAttempt.Status.ERROR)
+    with transaction.atomic():
+        before = (
+            QuizAttempt.objects.select_for_update()
+            .filter(pk=attempt.pk, status__in=final)
+            .values("status", "score", "results", "error_message", "graded_at")
+            .first()
+        )
+        if before is None:
+            raise QuizRegradeRejected(
+                "Only a graded or errored attempt can be regraded; this one is still "
+                "open or waiting for a worker."
+            )
+        QuizAttempt.objects.filter(pk=attempt.pk).update(
+            status=QuizAttempt.Status.SUBMITTED,
+            enqueued_at=timezone.now(),
+            grading_started_at=None,
+            grade_attempts=0,
+            error_message="",
+        )
+        audit_record(
+            actor=actor,
+            action=AuditLogEntry.Action.REGRADE_REQUESTED,
+            student_id=attempt.student_id,
+            old_value={
+                "status": before["status"],
+                "score": before["score"],
+                "questions": {
+                    t.get("question"): t.get("score")
+                    for t in (before["results"] or {}).get("tests", [])
+                },
+                "error": before["error_message"] or None,
+                "graded_at": before["graded_at"].isoformat() if before["graded_at"] else None,
+            },
+            new_value={"quiz": attempt.quiz.slug, "quiz_attempt": attempt.pk},
+            reason=reason.strip(),
+        )
+        queue.enqueue_on_commit(queue.GRADE_QUIZ_ATTEMPT, attempt.pk)
+    attempt.refresh_from_db()
+    return attempt

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from typing import cast
 
 from django.conf import settings
@@ -19,18 +20,19 @@ from .intake import AnswerRejected
 from .models import Submission
 from .selectors import (
     attempt_rows,
-    scores_by_exercise,
     submission_of_student,
     submission_wait_final,
 )
 from .services import submission_create
+from .standing import course_standing
 from .views import result_card
 
 
 def exercise_list(request: HttpRequest) -> HttpResponse:
-    scores = scores_by_exercise(student=cast(User, request.user))
-    rows = [(exercise, scores.get(exercise.pk)) for exercise in exercises_active()]
-    return render(request, "exercises/list.html", {"rows": rows})
+    """The course at a glance: the total, progress per section of the notes, and every
+    exercise and quiz on one list (the same standing the gradebook shows)."""
+    standing = course_standing(student=cast(User, request.user))
+    return render(request, "exercises/list.html", {"standing": standing})
 
 
 @require_http_methods(["GET", "POST"])
@@ -40,6 +42,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     params = load_spec(slug).params(variant_seed(student.pk, slug))
     form: AnswerForm | None = None
     error = ""
+    error_line: int | None = None
     status = 200
     if request.method == "POST":
         not_final_before = time.monotonic()  # the submission does not exist yet
@@ -52,9 +55,10 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
                     exercise=exercise,
                     answer=form.cleaned_data.get("answer", ""),
                     parts=form.part_answers(),
+                    idempotency_key=request.POST.get("idempotency_key", ""),
                 )
             except AnswerRejected as exc:
-                error, status = exc.message, exc.status
+                error, status, error_line = exc.message, exc.status, exc.line
             else:
                 if request.htmx:  # type: ignore[attr-defined]
                     return _submitted_fragment(request, submission, not_final_before)
@@ -65,7 +69,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
             return render(
                 request,
                 "exercises/_answer_error.html",
-                {"error": error, "form": form},
+                {"error": error, "error_line": error_line, "form": form},
                 status=status,
             )
     rows = attempt_rows(student=student, exercise=exercise)
@@ -82,6 +86,10 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "statement": render_statement(exercise.statement_md, params),
         "form": form,
         "error": error,
+        "error_line": error_line,
+        # One submit, one attempt: the form sends this key, and the same key again (a
+        # double click, a resent form) finds the attempt already stored.
+        "idempotency_key": uuid.uuid4().hex,
         "attempts": rows,
         "current": (
             submission_of_student(student=student, pk=current_pk)
