@@ -26,7 +26,7 @@ from exercises.models import Quiz, QuizAttempt
 from exercises.quiz import load_quiz_spec
 from exercises.spec import variant_seed
 
-from . import queue
+from . import queue, signals
 
 logger = logging.getLogger(__name__)
 
@@ -215,7 +215,15 @@ def quiz_attempt_grade(*, attempt_id: int) -> QuizAttempt | None:
         graded_at=timezone.now(),
     )
     attempt.refresh_from_db()
+    _announce_final(attempt)
     return attempt
+
+
+def _announce_final(attempt: QuizAttempt) -> None:
+    if attempt.is_final:
+        signals.quiz_score_changed.send(
+            sender=QuizAttempt, student_id=attempt.student_id, quiz_id=attempt.quiz_id
+        )
 
 
 def _grading_failed(attempt: QuizAttempt) -> QuizAttempt:
@@ -236,6 +244,7 @@ def _grading_failed(attempt: QuizAttempt) -> QuizAttempt:
             graded_at=timezone.now(),
         )
     attempt.refresh_from_db()
+    _announce_final(attempt)
     return attempt
 
 
