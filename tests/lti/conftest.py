@@ -103,11 +103,15 @@ def platform(live_server: Any, tmp_path: Path) -> Iterator[Platform]:
         plat.stop()
 
 
-def form_fields(html: str) -> tuple[str, dict[str, str]]:
-    """The action and hidden fields of the (auto-submitting) form on a page."""
-    action = re.search(r'<form[^>]*action="([^"]+)"', html)
+def form_fields(html: str, form_id: str | None = None) -> tuple[str, dict[str, str]]:
+    """The action and hidden fields of the (auto-submitting) form on a page: the first
+    form, or the one with this id."""
+    start = html.index(f'id="{form_id}"') if form_id else 0
+    start = html.rindex("<form", 0, start + 1) if form_id else html.index("<form")
+    form = html[start : html.index("</form>", start)]
+    action = re.search(r'action="([^"]+)"', form)
     assert action, html[:2000]
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
     return unescape(action.group(1)), {k: unescape(v) for k, v in fields.items()}
 
 
