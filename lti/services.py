@@ -17,7 +17,7 @@ from lti_tool.lti_core.constants import ContextRole
 from lti_tool.lti_core.utils import normalize_role
 from lti_tool.models import LtiLaunch
 from lti_tool.utils import sync_data_from_launch
-from pylti1p3.exception import LtiException
+from pylti1p3.exception import LtiException, OIDCException
 
 from accounts.roles import instructor_group
 from exercises.models import Exercise, Quiz
@@ -64,7 +64,7 @@ def login_redirect(request: Any) -> Any:
     launch_url = request.build_absolute_uri("/lti/launch/")
     try:
         return tool.oidc_login(request).redirect(launch_url)
-    except LtiException as exc:
+    except (LtiException, OIDCException) as exc:
         raise LaunchRejected(f"The login request was refused: {exc}") from exc
 
 
