@@ -52,12 +52,16 @@ class DeepLinkAnswer:
         return f"{parts.scheme}://{parts.netloc}"
 
 
-def deep_link_answer(*, request: Any, launch_id: str, keys: list[str], launch_url: str) -> DeepLinkAnswer:
+def deep_link_answer(
+    *, request: Any, launch_id: str, keys: list[str], launch_url: str
+) -> DeepLinkAnswer:
     """The signed LtiDeepLinkingResponse for the picked activities."""
     try:
         message = tool.message_launch_from_cache(request, launch_id)
     except LtiException as exc:
-        raise LaunchRejected("The placement request has expired; start it again from the course.") from exc
+        raise LaunchRejected(
+            "The placement request has expired; start it again from the course."
+        ) from exc
     launch = LtiLaunch(message)
     if not launch.is_deep_link_launch:
         raise LaunchRejected("This launch is not a placement request.")
@@ -82,5 +86,9 @@ def deep_link_answer(*, request: Any, launch_id: str, keys: list[str], launch_ur
             .set_lineitem(lineitem)
         )
     deep_link = message.get_deep_link()
-    settings = launch.get_claim("https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings") or {}
-    return DeepLinkAnswer(return_url=settings["deep_link_return_url"], jwt=deep_link.get_response_jwt(resources))
+    settings = (
+        launch.get_claim("https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings") or {}
+    )
+    return DeepLinkAnswer(
+        return_url=settings["deep_link_return_url"], jwt=deep_link.get_response_jwt(resources)
+    )

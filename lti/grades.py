@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import Any
 
 from celery import current_app
 from django.db import transaction
@@ -36,7 +37,7 @@ from .models import ActivityLink, GradePublication
 logger = logging.getLogger(__name__)
 
 PUBLISH_TASK = "lti.tasks.publish_grade_task"
-AGS_SCOPES = [
+AGS_SCOPES: list[Any] = [
     "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
     "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
     "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
@@ -103,17 +104,22 @@ def publication_refresh(*, publication: GradePublication) -> GradePublication:
             row.score_given, row.score_maximum, row.score_at = wanted.score, wanted.maximum, now
         row.state = GradePublication.State.PENDING
         row.updated_at = now
-        row.save(
-            update_fields=["score_given", "score_maximum", "score_at", "state", "updated_at"]
-        )
+        row.save(update_fields=["score_given", "score_maximum", "score_at", "state", "updated_at"])
         transaction.on_commit(partial(_enqueue, row.pk))
     return row
 
 
-def publications_refresh(*, user_id: int, exercise_id: int | None = None, quiz_id: int | None = None) -> int:
+def publications_refresh(
+    *, user_id: int, exercise_id: int | None = None, quiz_id: int | None = None
+) -> int:
     """Refresh every grade row of one student on placements of one exercise or quiz."""
     rows = GradePublication.objects.filter(account__user_id=user_id)
-    rows = rows.filter(link__exercise_id=exercise_id) if exercise_id else rows.filter(link__quiz_id=quiz_id)
+    if exercise_id is not None:
+        rows = rows.filter(link__exercise_id=exercise_id)
+    elif quiz_id is not None:
+        rows = rows.filter(link__quiz_id=quiz_id)
+    else:
+        return 0
     count = 0
     for publication in rows:
         publication_refresh(publication=publication)
@@ -186,11 +192,12 @@ def publication_send(*, publication_id: int) -> GradePublication | None:
         .filter(pk=publication_id)
         .first()
     )
-    if row is None or row.score_given is None or row.score_at is None:
+    if row is None or None in (row.score_given, row.score_maximum, row.score_at):
         return None
     if row.is_up_to_date and row.state == GradePublication.State.SENT:
         return None
     score, maximum, score_at = row.score_given, row.score_maximum, row.score_at
+    assert score is not None and maximum is not None and score_at is not None
     try:
         lineitem_url = lineitem_ensure(link_id=row.link_id)
         grade = (
@@ -212,8 +219,12 @@ def publication_send(*, publication_id: int) -> GradePublication | None:
     now = timezone.now()
     with transaction.atomic():
         GradePublication.objects.filter(pk=row.pk).update(
-            sent_score=score, sent_maximum=maximum, sent_at=now, tries=row.tries + 1,
-            last_error="", updated_at=now,
+            sent_score=score,
+            sent_maximum=maximum,
+            sent_at=now,
+            tries=row.tries + 1,
+            last_error="",
+            updated_at=now,
         )
         # SENT only if no newer score arrived meanwhile; a newer one has its own send.
         GradePublication.objects.filter(
@@ -225,9 +236,9 @@ def publication_send(*, publication_id: int) -> GradePublication | None:
 
 def publication_give_up(*, publication_id: int) -> None:
     """The retries are used up: the row shows `failed` to the staff until resent."""
-    GradePublication.objects.filter(
-        pk=publication_id, state=GradePublication.State.PENDING
-    ).update(state=GradePublication.State.FAILED, updated_at=timezone.now())
+    GradePublication.objects.filter(pk=publication_id, state=GradePublication.State.PENDING).update(
+        state=GradePublication.State.FAILED, updated_at=timezone.now()
+    )
 
 
 def publications_sweep(*, older_than_seconds: float) -> list[int]:

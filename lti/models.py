@@ -50,7 +50,9 @@ class ActivityLink(models.Model):
     exercise = models.ForeignKey(
         Exercise, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    quiz = models.ForeignKey(Quiz, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    quiz = models.ForeignKey(
+        Quiz, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     lineitem_url = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

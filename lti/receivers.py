@@ -12,7 +12,9 @@ from . import grades
 
 
 @receiver(exercise_score_changed)
-def _exercise_score_changed(sender: Any, *, student_id: int, exercise_id: int, **kwargs: Any) -> None:
+def _exercise_score_changed(
+    sender: Any, *, student_id: int, exercise_id: int, **kwargs: Any
+) -> None:
     grades.publications_refresh(user_id=student_id, exercise_id=exercise_id)
 
 

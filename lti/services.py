@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.utils import timezone
 from lti_tool.lti_core.constants import ContextRole
 from lti_tool.lti_core.utils import normalize_role
@@ -56,16 +57,17 @@ class LaunchOutcome:
     deep_linking: bool
 
 
-def login_redirect(request: Any) -> Any:
+def login_redirect(request: Any) -> HttpResponse:
     """Answer an OIDC login initiation: the redirect to the platform's auth URL."""
     if not (request.GET.get("target_link_uri") or request.POST.get("target_link_uri")):
         raise LaunchRejected("The login request names no target_link_uri.")
     tool.tool_key_ensure()
     launch_url = request.build_absolute_uri("/lti/launch/")
     try:
-        return tool.oidc_login(request).redirect(launch_url)
+        response: HttpResponse = tool.oidc_login(request).redirect(launch_url)
     except (LtiException, OIDCException) as exc:
         raise LaunchRejected(f"The login request was refused: {exc}") from exc
+    return response
 
 
 def roles_are_instructor(roles: list[str]) -> bool:
@@ -131,7 +133,9 @@ def activity_link_for_launch(launch: LtiLaunch) -> ActivityLink:
     if link is None:
         key = launch.get_custom_claim(CUSTOM_ACTIVITY) or ""
         exercise, quiz = _activity(str(key))
-        link = ActivityLink.objects.create(resource_link=resource_link, exercise=exercise, quiz=quiz)
+        link = ActivityLink.objects.create(
+            resource_link=resource_link, exercise=exercise, quiz=quiz
+        )
     lineitem = (launch.ags_claim or {}).get("lineitem") or ""
     if lineitem and not link.lineitem_url:
         link.lineitem_url = lineitem
@@ -142,7 +146,9 @@ def activity_link_for_launch(launch: LtiLaunch) -> ActivityLink:
 def _consume_nonce(launch: LtiLaunch) -> None:
     try:
         with transaction.atomic():
-            UsedNonce.objects.create(issuer=launch.get_claim("iss"), nonce=launch.get_claim("nonce"))
+            UsedNonce.objects.create(
+                issuer=launch.get_claim("iss"), nonce=launch.get_claim("nonce")
+            )
     except IntegrityError as exc:
         raise LaunchRejected(
             "This launch was already used. Open the activity again from your course.",

@@ -17,10 +17,11 @@ from lti_tool.models import Key, LtiDeployment, LtiRegistration
 from lti_tool.utils import DjangoToolConfig
 from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoMessageLaunch, DjangoOIDCLogin
 from pylti1p3.deployment import Deployment
+from pylti1p3.message_launch import MessageLaunch
 from pylti1p3.registration import Registration
 
 
-class ToolConfig(DjangoToolConfig):  # type: ignore[misc]
+class ToolConfig(DjangoToolConfig):
     def find_registration_by_params(
         self, iss: str, client_id: str | None, *args: Any, **kwargs: Any
     ) -> Registration | None:
@@ -72,7 +73,7 @@ def message_launch(request: Any) -> DjangoMessageLaunch:
     return DjangoMessageLaunch(request, ToolConfig(), launch_data_storage=launch_storage())
 
 
-def message_launch_from_cache(request: Any, launch_id: str) -> DjangoMessageLaunch:
+def message_launch_from_cache(request: Any, launch_id: str) -> MessageLaunch:
     return DjangoMessageLaunch.from_cache(
         launch_id, request, ToolConfig(), launch_data_storage=launch_storage()
     )

@@ -34,7 +34,7 @@ def _rejected(request: HttpRequest, exc: services.LaunchRejected) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def login_initiation(request: HttpRequest) -> HttpResponseBase:
     try:
-        return services.login_redirect(request)  # type: ignore[no-any-return]
+        return services.login_redirect(request)
     except services.LaunchRejected as exc:
         return _rejected(request, exc)
 

@@ -50,9 +50,20 @@ class Platform:
     def start(self) -> None:
         log = open(self.state.with_suffix(".log"), "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.lti.platform_app", "--port", str(self.port),
-             "--tool", self.tool_url, "--state", str(self.state)],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "tests.lti.platform_app",
+                "--port",
+                str(self.port),
+                "--tool",
+                self.tool_url,
+                "--state",
+                str(self.state),
+            ],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
 
         def up() -> bool:

@@ -26,7 +26,6 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import django
 import jwt
@@ -51,7 +50,7 @@ if not settings.configured:
     )
     django.setup()
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse  # noqa: E402
+from django.http import HttpRequest, HttpResponse, JsonResponse  # noqa: E402
 from django.urls import path  # noqa: E402
 from django.views.decorators.csrf import csrf_exempt  # noqa: E402
 from jwcrypto.jwk import JWK  # noqa: E402
@@ -239,7 +238,7 @@ def auth(request: HttpRequest) -> HttpResponse:
         )
     if hint.get("expired"):
         launch.set_id_token_expiration(-120)
-    return launch.lti_launch()  # type: ignore[no-any-return]
+    return launch.lti_launch()
 
 
 @csrf_exempt
@@ -262,8 +261,13 @@ def deep_link_return(request: HttpRequest) -> JsonResponse:
     with LOCK:
         for item in items:
             link_id = f"link-{uuid.uuid4().hex[:8]}"
-            link = {"id": link_id, "title": item["title"], "url": item["url"],
-                    "custom": item.get("custom", {}), "lineitem": None}
+            link = {
+                "id": link_id,
+                "title": item["title"],
+                "url": item["url"],
+                "custom": item.get("custom", {}),
+                "lineitem": None,
+            }
             if "lineItem" in item:
                 lineitem_id = _create_lineitem({**item["lineItem"], "resourceLinkId": link_id})
                 link["lineitem"] = lineitem_id
@@ -286,8 +290,11 @@ def _create_lineitem(data: dict[str, Any]) -> str:
 class Grades(AssignmentsGradesService):
     def find_lineitems(self, page: int = 1, limit: int | None = None, **filters: Any) -> Any:
         items = list(STATE["lineitems"].values())
-        for name, key in (("resource_link_id", "resourceLinkId"), ("resource_id", "resourceId"),
-                          ("tag", "tag")):
+        for name, key in (
+            ("resource_link_id", "resourceLinkId"),
+            ("resource_id", "resourceId"),
+            ("tag", "tag"),
+        ):
             if filters.get(name):
                 items = [i for i in items if i.get(key) == filters[name]]
         return {"content": items, "has_next": False, "next": None}
@@ -323,13 +330,18 @@ class Grades(AssignmentsGradesService):
             save()
         return UpdateScoreStatus.SUCCESS
 
-    def get_results(self, line_item_id: str, page: int = 1, limit: int | None = None,
-                    user_id: str | None = None) -> Any:
+    def get_results(
+        self, line_item_id: str, page: int = 1, limit: int | None = None, user_id: str | None = None
+    ) -> Any:
         if line_item_id not in STATE["lineitems"]:
             raise LineItemNotFoundException
         results = [
-            {"userId": user, "resultScore": s["scoreGiven"], "resultMaximum": s["scoreMaximum"],
-             "scoreOf": STATE["lineitems"][line_item_id]["id"]}
+            {
+                "userId": user,
+                "resultScore": s["scoreGiven"],
+                "resultMaximum": s["scoreMaximum"],
+                "scoreOf": STATE["lineitems"][line_item_id]["id"],
+            }
             for user, s in STATE["scores"][line_item_id].items()
             if user_id is None or user == user_id
         ]
@@ -338,27 +350,37 @@ class Grades(AssignmentsGradesService):
 
 def _grades(request: HttpRequest, lineitem_id: str | None = None) -> Grades:
     lineitems = f"{base()}/ags/{CONTEXT}/lineitems"
-    return Grades(DjangoRequest(request), config(), lineitems,
-                  f"{lineitems}/{lineitem_id}" if lineitem_id else None)
+    return Grades(
+        DjangoRequest(request),
+        config(),
+        lineitems,
+        f"{lineitems}/{lineitem_id}" if lineitem_id else None,
+    )
 
 
 @csrf_exempt
 def ags_lineitems(request: HttpRequest, context: str) -> HttpResponse:
     service = _grades(request)
-    handler = service.handle_create_lineitem if request.method == "POST" else service.handle_get_lineitems
+    handler = (
+        service.handle_create_lineitem if request.method == "POST" else service.handle_get_lineitems
+    )
     return wrap_json_resp(service.handle_resp(handler))
 
 
 @csrf_exempt
 def ags_lineitem(request: HttpRequest, context: str, lineitem_id: str) -> HttpResponse:
     service = _grades(request, lineitem_id)
-    return wrap_json_resp(service.handle_resp(service.handle_get_lineitem, line_item_id=lineitem_id))
+    return wrap_json_resp(
+        service.handle_resp(service.handle_get_lineitem, line_item_id=lineitem_id)
+    )
 
 
 @csrf_exempt
 def ags_scores(request: HttpRequest, context: str, lineitem_id: str) -> HttpResponse:
     service = _grades(request, lineitem_id)
-    return wrap_json_resp(service.handle_resp(service.handle_update_score, line_item_id=lineitem_id))
+    return wrap_json_resp(
+        service.handle_resp(service.handle_update_score, line_item_id=lineitem_id)
+    )
 
 
 @csrf_exempt

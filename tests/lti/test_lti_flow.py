@@ -7,6 +7,7 @@ is published gets it once back, after the staff resend it."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -34,9 +35,7 @@ def _place(platform: Platform, tool_url: str, keys: list[str]) -> list[dict]:
     assert picker.url == f"{tool_url}/lti/deep-link/"
     assert "Place activities in your course" in picker.text
     token = dict(teacher.session.cookies)["csrftoken"]
-    answer = teacher.post(
-        picker.url, {"csrfmiddlewaretoken": token, "activity": keys}
-    )
+    answer = teacher.post(picker.url, {"csrfmiddlewaretoken": token, "activity": keys})
     assert answer.status_code == 200, answer.text[:2000]
     action, fields = form_fields(answer.text, "lti-deep-link-return")
     assert action == f"{platform.url}/deep-link-return"
@@ -56,7 +55,7 @@ def _submit(browser: Browser, tool_url: str, slug: str, answer: str) -> int:
     return int(response.json()["id"])
 
 
-def _platform_score(platform: Platform, lineitem: str, user: str) -> dict | None:
+def _platform_score(platform: Platform, lineitem: str, user: str) -> Any:
     return platform.gradebook()["scores"][lineitem].get(user)
 
 
@@ -68,7 +67,7 @@ def test_deep_link_launch_answer_and_the_score_reaches_the_platform(
     platform.register()
 
     links = _place(platform, live_server.url, ["exercise:chain-rule", "quiz:autograd-quiz"])
-    assert [(l["title"], l["custom"]) for l in links] == [
+    assert [(link["title"], link["custom"]) for link in links] == [
         (Exercise.objects.get(slug="chain-rule").title, {"activity": "exercise:chain-rule"}),
         (Quiz.objects.get(slug="autograd-quiz").title, {"activity": "quiz:autograd-quiz"}),
     ]
@@ -112,7 +111,11 @@ def test_deep_link_launch_answer_and_the_score_reaches_the_platform(
         reason="partial credit for the simplification",
     )
     received = wait_until(
-        lambda: (s := _platform_score(platform, lineitem, "student-42")) and s["scoreGiven"] == 7.5 and s,
+        lambda: (
+            (s := _platform_score(platform, lineitem, "student-42"))
+            and s["scoreGiven"] == 7.5
+            and s
+        ),
         60,
         "the override to reach the platform",
         interval=0.2,
@@ -128,8 +131,9 @@ def test_deep_link_launch_answer_and_the_score_reaches_the_platform(
     assert User.objects.filter(lti_accounts__sub="student-42").count() == 1
     book = platform.gradebook()
     assert len(book["lineitems"]) == 2  # one per placed activity, none added by passback
-    assert ActivityLink.objects.get(resource_link__id_on_platform=exercise_link["id"]).lineitem_url == (
-        book["lineitems"][lineitem]["id"]
+    assert (
+        ActivityLink.objects.get(resource_link__id_on_platform=exercise_link["id"]).lineitem_url
+        == (book["lineitems"][lineitem]["id"])
     )
 
     # The quiz link opens the quiz.

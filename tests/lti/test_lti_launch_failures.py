@@ -18,8 +18,17 @@ from tests.lti.conftest import Browser, Platform
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lti")]
 
-MODELS = [User, LtiAccount, LtiUser, LtiDeployment, LtiContext, LtiResourceLink, ActivityLink,
-          GradePublication, UsedNonce]
+MODELS = [
+    User,
+    LtiAccount,
+    LtiUser,
+    LtiDeployment,
+    LtiContext,
+    LtiResourceLink,
+    ActivityLink,
+    GradePublication,
+    UsedNonce,
+]
 
 
 def _counts() -> dict[str, int]:
@@ -45,7 +54,9 @@ def placed(live_server: Any, platform: Platform) -> dict[str, Any]:
 
 
 def _launch_url(platform: Platform, link: dict[str, Any], **knobs: str) -> str:
-    query = "&".join(f"{k}={v}" for k, v in {"user": "student-5", "role": "Learner", **knobs}.items())
+    query = "&".join(
+        f"{k}={v}" for k, v in {"user": "student-5", "role": "Learner", **knobs}.items()
+    )
     return f"{platform.url}/course/links/{link['id']}/launch?{query}"
 
 
@@ -119,7 +130,9 @@ def test_roles_map_to_student_and_instructor(platform, placed) -> None:
     from accounts.roles import is_instructor
 
     learner, _ = Browser().open_from_lms(_launch_url(platform, placed, user="s-1"))
-    teacher, _ = Browser().open_from_lms(_launch_url(platform, placed, user="t-1", role="Instructor"))
+    teacher, _ = Browser().open_from_lms(
+        _launch_url(platform, placed, user="t-1", role="Instructor")
+    )
     assert learner.status_code == teacher.status_code == 200
     assert not is_instructor(User.objects.get(lti_accounts__sub="s-1"))
     assert is_instructor(User.objects.get(lti_accounts__sub="t-1"))
@@ -141,7 +154,9 @@ def test_same_email_from_another_subject_is_another_account(platform, placed) ->
 
 
 @pytest.mark.django_db(transaction=True)
-def test_after_a_key_rotation_the_platform_verifies_the_new_key(live_server, platform, placed) -> None:
+def test_after_a_key_rotation_the_platform_verifies_the_new_key(
+    live_server, platform, placed
+) -> None:
     old = set(Key.objects.active().values_list("pk", flat=True))
     call_command("rotate_keys")
     jwks = requests.get(f"{live_server.url}/.well-known/jwks.json", timeout=5).json()
