@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
+import requests
 from celery import current_app
 from django.db import transaction
 from django.db.models import Q
@@ -37,6 +38,9 @@ from .models import ActivityLink, GradePublication
 logger = logging.getLogger(__name__)
 
 PUBLISH_TASK = "lti.tasks.publish_grade_task"
+LINEITEM_CLAIM_SECONDS = 120
+# Seconds for any one call to a platform: a platform that hangs must not hold a worker.
+HTTP_TIMEOUT = 15.0
 AGS_SCOPES: list[Any] = [
     "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
     "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
@@ -135,10 +139,20 @@ def publication_resend(*, publication: GradePublication) -> GradePublication:
     return publication_refresh(publication=publication)
 
 
+class _Session(requests.Session):
+    """pylti1p3 calls the platform without a timeout; this session adds one."""
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", HTTP_TIMEOUT)
+        return super().request(*args, **kwargs)
+
+
 def _service(link: ActivityLink) -> AssignmentsGradesService:
     context = link.resource_link.context
     registration: LtiRegistration = context.deployment.registration
-    connector = ServiceConnector(tool.registration_for_services(registration))
+    connector = ServiceConnector(
+        tool.registration_for_services(registration), requests_session=_Session()
+    )
     return AssignmentsGradesService(
         connector,
         {"scope": AGS_SCOPES, "lineitems": context.lineitems_url, "lineitem": link.lineitem_url},
@@ -146,32 +160,49 @@ def _service(link: ActivityLink) -> AssignmentsGradesService:
 
 
 def lineitem_ensure(*, link_id: int) -> str:
-    """The line item of a placement, found on the platform by the resource link id or
-    created there, once: the link's row is locked meanwhile, so two workers sending
-    the first two grades of a link cannot create two line items."""
-    with transaction.atomic():
-        link = (
-            ActivityLink.objects.select_for_update()
-            .select_related("resource_link__context__deployment__registration", "exercise", "quiz")
-            .get(pk=link_id)
-        )
+    """The line item of a placement: the one deep linking made, else the one found on
+    the platform by the resource link id, else one created there, once.
+
+    One worker at a time may look (a compare-and-set on `lineitem_claimed_at`, not a
+    row lock: no transaction stays open across the HTTP calls); another one retries
+    later. A claim older than LINEITEM_CLAIM_SECONDS is taken over, and the platform
+    is searched before anything is created, so a worker that died after creating the
+    line item does not cause a second one."""
+    link = ActivityLink.objects.select_related(
+        "resource_link__context__deployment__registration", "exercise", "quiz"
+    ).get(pk=link_id)
+    if link.lineitem_url:
+        return link.lineitem_url
+    now = timezone.now()
+    stale = now - timedelta(seconds=LINEITEM_CLAIM_SECONDS)
+    claimed = (
+        ActivityLink.objects.filter(pk=link_id, lineitem_url="")
+        .filter(Q(lineitem_claimed_at__isnull=True) | Q(lineitem_claimed_at__lt=stale))
+        .update(lineitem_claimed_at=now)
+    )
+    if not claimed:
+        link.refresh_from_db(fields=["lineitem_url"])
         if link.lineitem_url:
             return link.lineitem_url
-        wanted = (
-            LineItem()
-            .set_resource_link_id(link.resource_link.id_on_platform)
-            .set_resource_id(link.activity_key)
-            .set_tag(link.activity_key)
-            .set_label(link.title)
-            .set_score_maximum(link.max_score)
-        )
+        raise PublishFailed("the line item is being created by another worker")
+    wanted = (
+        LineItem()
+        .set_resource_link_id(link.resource_link.id_on_platform)
+        .set_resource_id(link.activity_key)
+        .set_tag(link.activity_key)
+        .set_label(link.title)
+        .set_score_maximum(link.max_score)
+    )
+    try:
         found = _service(link).find_or_create_lineitem(wanted, find_by="resource_link_id")
         url = found.get_id()
         if not url:
             raise PublishFailed("the platform returned a line item without an id")
-        link.lineitem_url = url
-        link.save(update_fields=["lineitem_url"])
-        return url
+    except BaseException:
+        ActivityLink.objects.filter(pk=link_id).update(lineitem_claimed_at=None)
+        raise
+    ActivityLink.objects.filter(pk=link_id).update(lineitem_url=url)
+    return url
 
 
 def _timestamp(at: datetime) -> str:

@@ -54,6 +54,9 @@ class ActivityLink(models.Model):
         Quiz, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     lineitem_url = models.URLField(max_length=500, blank=True)
+    # Set by the one worker that finds or creates the line item (a compare-and-set), so
+    # two first grades of a link cannot make two line items; see grades.lineitem_ensure.
+    lineitem_claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

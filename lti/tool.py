@@ -85,9 +85,9 @@ def tool_key_ensure() -> Key:
     Rotation (`manage.py rotate_keys`, from django-lti) adds a new key and retires
     keys older than a week; the JWKS serves every active key, so platforms that
     cached the previous key still verify messages until they fetch the set again."""
-    with transaction.atomic():
-        key = Key.objects.active().order_by("-datetime_created").first()
-        if key is None:
+    key = Key.objects.active().order_by("-datetime_created").first()
+    if key is None:
+        with transaction.atomic():  # two first requests at once may make two keys: harmless
             key = Key.objects.generate()
     return key
 

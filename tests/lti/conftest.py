@@ -126,6 +126,18 @@ def form_fields(html: str, form_id: str | None = None) -> tuple[str, dict[str, s
     return unescape(action.group(1)), {k: unescape(v) for k, v in fields.items()}
 
 
+def place(platform: Platform, keys: list[str], teacher: str = "teacher-1") -> list[dict[str, Any]]:
+    """An instructor's deep-linking round: the picker, the answer, the placement."""
+    browser = Browser()
+    picker, _ = browser.open_from_lms(f"{platform.url}/course/deep-link?user={teacher}")
+    assert picker.status_code == 200, picker.text[:2000]
+    answer = browser.post(picker.url, {"csrfmiddlewaretoken": browser.csrf(), "activity": keys})
+    assert answer.status_code == 200, answer.text[:2000]
+    action, fields = form_fields(answer.text, "lti-deep-link-return")
+    assert action == f"{platform.url}/deep-link-return"
+    return list(browser.post(action, {"JWT": fields["JWT"]}).json()["created"])
+
+
 class Browser:
     """A person's browser: follows redirects, keeps cookies, submits the forms that a
     real browser would submit by script."""

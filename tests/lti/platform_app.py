@@ -10,7 +10,8 @@ the Assignment and Grade Services (line items, scores, results) and the deep-lin
 return URL. Its course and gradebook live in the --state JSON file, so a restarted
 platform still has them. Pages a person would click in an LMS are plain GET URLs:
 /course/links/<id>/launch?user=…&role=… opens a placed link, /course/deep-link?user=…
-starts a placement, /gradebook shows every line item and score.
+starts a placement, /course/links/new?title=…&activity=… adds a link by hand (no line
+item), /gradebook shows every line item and score.
 
 Test knobs ride in the launch's lti_message_hint, as an LMS's own data would:
 `tamper=signature` signs the id_token with a key the platform never published,
@@ -183,6 +184,22 @@ def start_deep_link(request: HttpRequest) -> HttpResponse:
     login = Login(request, config())
     login.set_lti_message_hint(deep=True, role="Instructor", **request.GET.dict())
     return login.set_deeplinking_launch_url().initiate_login(request.GET["user"])
+
+
+def add_link(request: HttpRequest) -> JsonResponse:
+    """An instructor adds a tool link by hand (no deep linking): a title and a custom
+    parameter, and no line item; the tool finds or creates one when it has a grade."""
+    with LOCK:
+        link_id = f"link-{uuid.uuid4().hex[:8]}"
+        STATE["links"][link_id] = {
+            "id": link_id,
+            "title": request.GET["title"],
+            "url": f"{ARGS.tool}/lti/launch/",
+            "custom": {"activity": request.GET["activity"]},
+            "lineitem": None,
+        }
+        save()
+        return JsonResponse(STATE["links"][link_id])
 
 
 # --- The platform's endpoints -----------------------------------------------------------
@@ -406,6 +423,7 @@ urlpatterns = [
     path("token", token),
     path("deep-link-return", deep_link_return),
     path("course/deep-link", start_deep_link),
+    path("course/links/new", add_link),
     path("course/links/<str:link_id>/launch", launch_link),
     path("gradebook", gradebook),
     path("ags/<str:context>/lineitems", ags_lineitems),
