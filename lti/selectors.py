@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from .models import GradePublication
 
@@ -13,8 +13,3 @@ def publications(*, state: str = "", limit: int = 500) -> QuerySet[GradePublicat
     if state:
         rows = rows.filter(state=state)
     return rows.order_by("state", "-updated_at")[:limit]
-
-
-def publication_counts() -> dict[str, int]:
-    counts = GradePublication.objects.values("state").annotate(n=Count("id"))
-    return {row["state"]: row["n"] for row in counts}

@@ -9,6 +9,4 @@ urlpatterns = [
     path("lti/launch/", views.launch, name="launch"),
     path("lti/deep-link/", views.deep_link, name="deep_link"),
     path(".well-known/jwks.json", views.jwks, name="jwks"),
-    path("console/lti/", views.passback, name="passback"),
-    path("console/lti/<int:pk>/resend", views.passback_resend, name="resend"),
 ]

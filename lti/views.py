@@ -5,7 +5,9 @@ protection instead."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -104,28 +106,29 @@ def deep_link(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def passback(request: HttpRequest) -> HttpResponse:
+    # Instructors read the console; only staff use its write actions (as on the
+    # dashboard's console pages).
     if not is_instructor(request.user):
-        return _rejected(request, services.LaunchRejected("Staff only.", status=403))
+        raise PermissionDenied("Instructors only.")
     state = request.GET.get("state", "")
-    rows = selectors.publications(state=state)
     return render(
         request,
         "lti/passback.html",
         {
-            "rows": rows,
+            "rows": selectors.publications(state=state),
             "state": state,
             "states": GradePublication.State.choices,
-            "counts": selectors.publication_counts(),
             "section": "passback",
-            "can_resend": is_staff(request.user) or is_instructor(request.user),
+            "can_resend": is_staff(request.user),
         },
     )
 
 
 @require_POST
 def passback_resend(request: HttpRequest, pk: int) -> HttpResponse:
-    if not is_instructor(request.user):
-        return _rejected(request, services.LaunchRejected("Staff only.", status=403))
+    if not is_staff(request.user):
+        raise PermissionDenied("Staff only.")
     publication = get_object_or_404(GradePublication, pk=pk)
     grades.publication_resend(publication=publication)
-    return redirect(f"{reverse('lti:passback')}?state={request.POST.get('state', '')}")
+    messages.success(request, "The score was queued to be sent again.")
+    return redirect(f"{reverse('lti_console:passback')}?state={request.POST.get('state', '')}")
