@@ -11,12 +11,14 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import unescape
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from lti_tool.models import LtiDeployment, LtiRegistration
+from django.core.management import call_command
+from lti_tool.models import LtiRegistration
 
 from tests.support.wait import wait_until
 
@@ -89,19 +91,21 @@ class Platform:
         return dict(requests.get(f"{self.url}/gradebook", timeout=5).json())
 
     def register(self) -> LtiRegistration:
-        """What an admin enters in Django admin for this platform."""
-        registration = LtiRegistration.objects.create(
-            name="Test LMS",
-            issuer=self.url,
-            client_id=CLIENT_ID,
-            auth_url=f"{self.url}/auth",
-            token_url=f"{self.url}/token",
-            keyset_url=f"{self.url}/jwks",
+        """What an admin enters for this platform (here through `manage.py lti_platform`)."""
+        out = StringIO()
+        call_command(
+            "lti_platform",
+            "--name=Test LMS",
+            f"--issuer={self.url}",
+            f"--client-id={CLIENT_ID}",
+            f"--auth-url={self.url}/auth",
+            f"--token-url={self.url}/token",
+            f"--keyset-url={self.url}/jwks",
+            f"--deployment={DEPLOYMENT}",
+            stdout=out,
         )
-        LtiDeployment.objects.create(
-            registration=registration, deployment_id=DEPLOYMENT, is_active=True
-        )
-        return registration
+        assert f"active deployments: {DEPLOYMENT}" in out.getvalue()
+        return LtiRegistration.objects.get(issuer=self.url)
 
 
 @pytest.fixture
