@@ -257,6 +257,10 @@ CELERY_BEAT_SCHEDULE["publish-pending-lti-grades"] = {
     "task": "lti.tasks.publish_pending_grades_task",
     "schedule": env_float("LTI_PUBLISH_SWEEP_EVERY_SECONDS", 300.0),
 }
+CELERY_BEAT_SCHEDULE["purge-used-lti-nonces"] = {
+    "task": "lti.tasks.purge_used_nonces_task",
+    "schedule": 6 * 3600.0,
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Grading ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 
 import requests
 from celery import current_app
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -59,12 +60,12 @@ class Wanted:
     maximum: float
 
 
-def wanted_score(*, link: ActivityLink, user_id: int) -> Wanted | None:
+def wanted_score(*, link: ActivityLink, user: User) -> Wanted | None:
     """The student's kept score on the placed activity (by its score policy), or None
     while there is none: the same figure as the gradebook's."""
     if link.exercise_id is not None:
         row = (
-            Score.objects.filter(student_id=user_id, exercise_id=link.exercise_id)
+            Score.objects.filter(student=user, exercise_id=link.exercise_id)
             .values("kept_score", "max_score", "attempts")
             .first()
         )
@@ -72,9 +73,7 @@ def wanted_score(*, link: ActivityLink, user_id: int) -> Wanted | None:
             return None
         return Wanted(float(row["kept_score"]), float(row["max_score"]))
     assert link.quiz is not None
-    from django.contrib.auth.models import User
-
-    kept = quiz_standing(student=User(pk=user_id), quiz=link.quiz).kept
+    kept = quiz_standing(student=user, quiz=link.quiz).kept
     if kept is None or kept.score is None:
         return None
     return Wanted(float(kept.score), float(kept.max_score))
@@ -94,10 +93,10 @@ def publication_refresh(*, publication: GradePublication) -> GradePublication:
     with transaction.atomic():
         row = (
             GradePublication.objects.select_for_update()
-            .select_related("link__exercise", "link__quiz", "account")
+            .select_related("link__exercise", "link__quiz", "account__user")
             .get(pk=publication.pk)
         )
-        wanted = wanted_score(link=row.link, user_id=row.account.user_id)
+        wanted = wanted_score(link=row.link, user=row.account.user)
         if wanted is None:
             return row
         same = row.score_given == wanted.score and row.score_maximum == wanted.maximum

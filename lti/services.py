@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -28,6 +29,7 @@ from .models import ActivityLink, GradePublication, LtiAccount, UsedNonce
 
 logger = logging.getLogger(__name__)
 
+NONCE_KEEP = timedelta(days=2)
 CUSTOM_ACTIVITY = "activity"  # the custom parameter deep linking writes in each link
 AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 
@@ -154,6 +156,13 @@ def _consume_nonce(launch: LtiLaunch) -> None:
             "This launch was already used. Open the activity again from your course.",
             status=403,
         ) from exc
+
+
+def nonces_purge(*, older_than: timedelta = NONCE_KEEP) -> int:
+    """Forget spent nonces once no token carrying them can pass any more: pylti1p3
+    only accepts a nonce the login stored, and the login's store keeps it a day."""
+    deleted, _ = UsedNonce.objects.filter(used_at__lt=timezone.now() - older_than).delete()
+    return deleted
 
 
 def launch_accept(request: Any) -> LaunchOutcome:

@@ -5,7 +5,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
-from . import grades
+from . import grades, services
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
@@ -27,3 +27,8 @@ def publish_pending_grades_task() -> int:
     return len(
         grades.publications_sweep(older_than_seconds=settings.LTI_PUBLISH_SWEEP_AFTER_SECONDS)
     )
+
+
+@shared_task
+def purge_used_nonces_task() -> int:
+    return services.nonces_purge()
