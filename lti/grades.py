@@ -92,7 +92,9 @@ def publication_refresh(*, publication: GradePublication) -> GradePublication:
     send after commit. Idempotent: an unchanged, sent score is not sent again."""
     with transaction.atomic():
         row = (
-            GradePublication.objects.select_for_update()
+            # Only this row is locked: PostgreSQL refuses FOR UPDATE on the nullable
+            # side of the outer joins to the exercise and the quiz.
+            GradePublication.objects.select_for_update(of=("self",))
             .select_related("link__exercise", "link__quiz", "account__user")
             .get(pk=publication.pk)
         )
