@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import jwt
 import pytest
 import requests
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from lti_tool.models import Key, LtiContext, LtiDeployment, LtiResourceLink, LtiUser
 
+from accounts.roles import is_instructor
 from exercises.services import course_load
 from lti.models import ActivityLink, GradePublication, LtiAccount, UsedNonce
-from tests.lti.conftest import Browser, Platform
+from tests.lti.conftest import Browser, Platform, form_fields, place
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lti")]
 
@@ -40,16 +42,7 @@ def placed(live_server: Any, platform: Platform) -> dict[str, Any]:
     """A registered platform with chain-rule placed in its course."""
     course_load()
     platform.register()
-    teacher = Browser()
-    picker, _ = teacher.open_from_lms(f"{platform.url}/course/deep-link?user=teacher-1")
-    from tests.lti.conftest import form_fields
-
-    answer = teacher.post(
-        picker.url,
-        {"csrfmiddlewaretoken": teacher.csrf(), "activity": ["exercise:chain-rule"]},
-    )
-    action, fields = form_fields(answer.text, "lti-deep-link-return")
-    (link,) = teacher.post(action, {"JWT": fields["JWT"]}).json()["created"]
+    (link,) = place(platform, ["exercise:chain-rule"])
     return link
 
 
@@ -127,8 +120,6 @@ def test_an_unknown_platform_and_a_launch_without_a_token_are_refused(
 
 @pytest.mark.django_db(transaction=True)
 def test_roles_map_to_student_and_instructor(platform, placed) -> None:
-    from accounts.roles import is_instructor
-
     learner, _ = Browser().open_from_lms(_launch_url(platform, placed, user="s-1"))
     teacher, _ = Browser().open_from_lms(
         _launch_url(platform, placed, user="t-1", role="Instructor")
@@ -164,17 +155,12 @@ def test_after_a_key_rotation_the_platform_verifies_the_new_key(
     # A deep-linking answer is now signed with the new key; the platform accepts it.
     teacher = Browser()
     picker, _ = teacher.open_from_lms(f"{platform.url}/course/deep-link?user=teacher-1")
-    from tests.lti.conftest import form_fields
-
     answer = teacher.post(
         picker.url, {"csrfmiddlewaretoken": teacher.csrf(), "activity": ["exercise:power-rule"]}
     )
     action, fields = form_fields(answer.text, "lti-deep-link-return")
-    import jwt
-
     newest = Key.objects.active().latest()
     assert jwt.get_unverified_header(fields["JWT"])["kid"] == newest.as_jwk()["kid"]
     placed_now = teacher.post(action, {"JWT": fields["JWT"]})
-    assert placed_now.status_code == 200 and placed_now.json()["created"][0]["custom"] == {
-        "activity": "exercise:power-rule"
-    }
+    assert placed_now.status_code == 200
+    assert placed_now.json()["created"][0]["custom"] == {"activity": "exercise:power-rule"}
