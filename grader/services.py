@@ -19,7 +19,7 @@ from exercises.course import load_spec
 from exercises.models import Exercise
 from exercises.spec import full_marks, variant_seed
 
-from . import notify, queue
+from . import notify, queue, signals
 from .intake import AnswerRejected, check_answer
 from .models import Score, Submission
 
@@ -323,6 +323,9 @@ def score_refresh(*, student_id: int, exercise: Exercise) -> Score:
     )
     if score.pk is None:  # a backend that does not return ids from an upsert
         score = Score.objects.get(student_id=student_id, exercise=exercise)
+    signals.exercise_score_changed.send(
+        sender=Score, student_id=student_id, exercise_id=exercise.pk
+    )
     return score
 
 
