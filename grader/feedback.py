@@ -56,9 +56,14 @@ def diagnose(
     if nonzero and zeros_kept:
         ratio = nonzero[0][0] / nonzero[0][1]
         if all(_close(g / w, ratio, tol * 10) for g, w in nonzero):
-            return _ratio_text(ratio, batches, tol) or (
-                f"it is {_fmt(ratio)} times the right value everywhere: a constant factor is off"
-            )
+            named = _ratio_text(ratio, batches, tol)
+            if named:
+                return named
+            if len(nonzero) >= 3:  # two numbers always have some ratio: say it of many
+                return (
+                    f"it is {_fmt(ratio)} times the right value everywhere: "
+                    "a constant factor is off"
+                )
     if (
         len(got) > 1
         and _all_close(got, list(reversed(want)), tol)

@@ -116,3 +116,4 @@ def test_a_factor_or_a_term_in_x_is_named_at_the_formulas_points() -> None:
     assert "a term x² too many" in diagnose([2 * x + x * x for x in xs], right, points=xs)
     assert "a factor 2x too many" in diagnose([4 * x * x for x in xs], right, points=xs)
     assert "0.37 times the right value everywhere" in diagnose([0.37 * 2 * x for x in xs], right)
+    assert diagnose([0.37], [1.0]) == ""  # one number has a ratio to any other

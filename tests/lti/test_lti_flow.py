@@ -191,6 +191,14 @@ def test_a_score_published_while_the_platform_is_down_fails_visibly_then_arrives
     )
     print("platform received after the resend:", json.dumps(received))
     assert received["scoreGiven"] == 10
+    # The worker records what was sent once the platform has answered: a moment after
+    # the platform shows the score.
+    wait_until(
+        lambda: GradePublication.objects.filter(pk=publication.pk, state="sent").exists(),
+        30,
+        "the resend to be recorded as sent",
+        interval=0.1,
+    )
     publication.refresh_from_db()
     assert publication.state == "sent" and publication.sent_score == 10
     assert "sent" in console.get("/console/lti/").content.decode()
