@@ -99,6 +99,13 @@ def test_deep_link_launch_answer_and_the_score_reaches_the_platform(
     assert (received["scoreGiven"], received["scoreMaximum"]) == (10, 10)
     assert received["gradingProgress"] == "FullyGraded"
     assert Submission.objects.get(pk=submission_id).score == 10
+    # Recorded as sent once the platform has answered, a moment after it shows the score.
+    wait_until(
+        lambda: GradePublication.objects.filter(account=account, state="sent").exists(),
+        30,
+        "the score to be recorded as sent",
+        interval=0.1,
+    )
     publication = GradePublication.objects.get(account=account)
     assert (publication.state, publication.sent_score) == ("sent", 10)
 
