@@ -65,7 +65,7 @@ _NUMBERS = [
     r"(value \d+: )*shape is \(.*\), expected \(.*\)",
     r"(value \d+: )*(requires_grad|dtype) is .+, expected .+",
     r"(value \d+: )*no value was produced",
-    r"Your function returned .+, expected .+\.",
+    r"Your function returned [^.]+, expected [^.]+\.",
 ]
 _NUMBERS_RE = re.compile("|".join(f"(?:{p})" for p in _NUMBERS))
 

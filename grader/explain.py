@@ -27,7 +27,30 @@ _KIND_HINTS = {
     ("an int", "a tensor"): " Return the tensor itself, not a number made from it.",
     ("None", "a tensor"): " Did the function end without a return?",
     ("None", "a value"): " Did the function end without a return?",
+    ("a list that is not an array of numbers", "a tensor"): (
+        " torch.autograd.grad returns a tuple of gradients, one per input: take its [0]."
+    ),
+    ("a list that is not an array of numbers", "a number or tensor"): (
+        " Some of it is not a number: a .grad read before backward() is None."
+    ),
 }
+
+
+def _tensor_hint(message: str) -> str:
+    """What to do when the numbers are right but the tensor is not the one asked for."""
+    if message.startswith("requires_grad is True"):
+        return " It is still tracked: return it detached, or compute it under torch.no_grad()."
+    if message.startswith("requires_grad is False"):
+        return (
+            " It does not track gradients: make the leaf with requires_grad=True and compute "
+            "it from that leaf."
+        )
+    if message.startswith("dtype is"):
+        return (
+            " Keep the dtype the statement gives: torch.tensor(x0) of a Python float is "
+            "float32, and .double() or dtype=torch.float64 changes it."
+        )
+    return ""
 
 
 def _names(check: Check, count: int) -> list[str]:
@@ -77,6 +100,17 @@ def explain(
                 "leaf that requires grad, from a result computed from it while tracking."
             )
         return f"{what} is None: your code left no value there."
+    names = _names(check, len(want)) if isinstance(want, tuple | list) else []
+    if (
+        isinstance(got, tuple | list)
+        and len(got) == len(names)
+        and any(v is None for v in got)
+        and not names[0].startswith("value ")
+    ):
+        # A named pair with a value missing: say which one, and why it may be missing.
+        i = next(i for i, v in enumerate(got) if v is None)
+        sub = Check(names[i], check.max_score, check.get)
+        return explain(sub, None, want[i], comparison, expected_outputs=expected_outputs)
     if comparison.got:  # not a matter of numbers: a dict, None, a string, wrong count
         hint = _KIND_HINTS.get((comparison.got, comparison.want), "")
         if returned:
@@ -118,7 +152,7 @@ def explain(
     tol = max(check.rtol, check.atol)
     wrong = [i for i, (a, b) in enumerate(zip(g, w, strict=True)) if not _close(a, b, check)]
     if not wrong:  # the numbers agree: the dtype or requires_grad does not
-        return f"{what}: {comparison.message}."
+        return f"{what}: {comparison.message}.{_tensor_hint(comparison.message)}"
     first = wrong[0]
     names = _names(check, len(w)) if len(w) > 1 else []
     if names and not names[0].startswith("value "):

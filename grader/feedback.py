@@ -64,6 +64,12 @@ def diagnose(
                     f"it is {_fmt(ratio)} times the right value everywhere: "
                     "a constant factor is off"
                 )
+    flipped = [i for i, (g, w) in enumerate(pairs) if abs(w) > tol and _close(g, -w, tol)]
+    if flipped and all(_close(abs(g), abs(w), tol) for g, w in pairs):
+        return (
+            f"it has the right size but the wrong sign in {len(flipped)} of {len(pairs)} "
+            "values: a sign that depends on the input is flipped"
+        )
     if (
         len(got) > 1
         and _all_close(got, list(reversed(want)), tol)

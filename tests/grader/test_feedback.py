@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import torch
 
 from exercises.course import load_spec
 from exercises.spec import Check
@@ -29,6 +30,7 @@ def _grade(slug: str, answer: str) -> Outcome:
         ([0.0, 0.0], [1.0, 2.0], "0 everywhere"),
         ([2.0, 3.0], [1.0, 2.0], "off by the same 1"),
         ([2.0, 1.0], [1.0, 2.0], "wrong order"),
+        ([1.0, 2.0, -3.0], [1.0, -2.0, 3.0], "wrong sign in 2 of 3 values"),
     ],
 )
 def test_diagnoses_the_common_slips(got: list[float], want: list[float], said: str) -> None:
@@ -117,3 +119,19 @@ def test_a_factor_or_a_term_in_x_is_named_at_the_formulas_points() -> None:
     assert "a factor 2x too many" in diagnose([4 * x * x for x in xs], right, points=xs)
     assert "0.37 times the right value everywhere" in diagnose([0.37 * 2 * x for x in xs], right)
     assert diagnose([0.37], [1.0]) == ""  # one number has a ratio to any other
+
+
+def test_right_numbers_in_the_wrong_tensor_say_what_to_change() -> None:
+    check = Check("slope", 1, lambda o: o, quantity="the slope", strict_tensor=True)
+    got = torch.tensor(6.0, dtype=torch.float64)
+    want = torch.tensor(6.0)
+    message = explain(check, got, want, compare(got, want, strict_tensor=True), expected_outputs={})
+    assert message.startswith("the slope: dtype is torch.float64, expected torch.float32.")
+    assert "torch.tensor(x0) of a Python float is float32" in message
+
+
+def test_a_missing_value_of_a_named_pair_is_named() -> None:
+    check = Check("grads", 1, lambda o: o, quantity="w.grad, b.grad")
+    got, want = [None, 0.5], [0.25, 0.5]
+    message = explain(check, got, want, compare(got, want), expected_outputs={})
+    assert message.startswith("w.grad is None: no gradient reached it.")
