@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", include("grader.api_urls")),
     path("dashboard/", include("dashboard.urls")),
     path("console/", include("dashboard.console_urls")),
+    path("notes/", include("notes.urls")),
     path("", include("grader.urls")),
     path("", include("grader.student_urls")),
 ]
