@@ -50,7 +50,12 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
         values=[b.count for b in stats.distribution],
         series="students",
     )
-    return render(request, "dashboard/exercise.html", {"stats": stats, "chart": chart})
+    context = {
+        "stats": stats,
+        "chart": chart,
+        "hint_usage": selectors.hint_usage(exercise=exercise),
+    }
+    return render(request, "dashboard/exercise.html", context)
 
 
 @require_GET

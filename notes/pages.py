@@ -98,15 +98,23 @@ def section_refs(text: str) -> list[int]:
 
 
 def _link_ref(match: re.Match[str]) -> str:
+    """One reference ("§7–8"): each number with a page becomes a link, the first one
+    with its § sign."""
     pages = note_pages()
-
-    def link(number: re.Match[str]) -> str:
+    ref, start = match.group(0), 0
+    out: list[str] = []
+    for i, number in enumerate(_NUMBER.finditer(ref)):
         n = int(number.group(0))
-        if n not in pages:
-            return number.group(0)
-        return f'<a class="section-link" href="{section_url(n)}">{number.group(0)}</a>'
-
-    return "§" + _NUMBER.sub(link, match.group(0)[1:])
+        text_start = 0 if i == 0 else number.start()
+        out.append(ref[start:text_start])
+        text = ref[text_start : number.end()]
+        if n in pages:
+            out.append(f'<a class="section-link" href="{section_url(n)}">{text}</a>')
+        else:
+            out.append(text)
+        start = number.end()
+    out.append(ref[start:])
+    return "".join(out)
 
 
 def link_sections(html: str) -> str:
