@@ -3,7 +3,7 @@ how (after failed attempts or asked for)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.contrib.auth.models import User
 from django.test import Client
@@ -23,7 +23,7 @@ def test_the_exercise_page_has_a_table_of_who_used_which_hint_and_how(
     hint_request(student=other_student, exercise=chain)
     User.objects.create_user("carol")  # opened no hint: not in the table
     HintUnlock.objects.filter(student=student, number=2).update(
-        unlocked_at=datetime(2026, 12, 1, 10, 30, tzinfo=timezone.utc)
+        unlocked_at=datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
     )
 
     usage = hint_usage(exercise=chain)

@@ -51,7 +51,9 @@ def test_failed_graded_attempts_open_one_hint_each_through_the_grading_service(
     assert [(u.number, u.how) for u in unlocks] == [(1, "after_failures"), (2, "after_failures")]
     ladder = hint_ladder(student=student, exercise=exercise)
     assert [r.is_open for r in ladder.rows] == [True, True, False]
-    assert "one inside the other" in ladder.rows[0].html and ladder.rows[2].html == ""  # closed: no text
+    assert (
+        "one inside the other" in ladder.rows[0].html and ladder.rows[2].html == ""
+    )  # closed: no text
     # A right answer opens nothing more.
     sub = submission_create(student=student, exercise=exercise, answer="2x cos(x^2)")
     submission_grade(submission_id=sub.pk)
@@ -62,8 +64,13 @@ def test_a_full_marks_attempt_or_an_ungraded_one_opens_no_hint(course, student) 
     exercise = course["power-rule"]
     _graded(student, exercise, exercise.max_score)
     Submission.objects.create(
-        student=student, exercise=exercise, answer="x", attempt=2, seed=1,
-        status=Submission.Status.ERROR, max_score=exercise.max_score,
+        student=student,
+        exercise=exercise,
+        answer="x",
+        attempt=2,
+        seed=1,
+        status=Submission.Status.ERROR,
+        max_score=exercise.max_score,
     )
     assert hints_unlock_after_failures(student_id=student.pk, exercise=exercise) == []
 
@@ -111,7 +118,10 @@ def test_a_hint_penalty_lowers_only_attempts_submitted_after_the_hint(course, st
     start = timezone.now() - timedelta(hours=1)
     _graded(student, exercise, 4.0, at=start)
     HintUnlock.objects.create(
-        student=student, exercise=exercise, number=1, how="requested",
+        student=student,
+        exercise=exercise,
+        number=1,
+        how="requested",
         unlocked_at=start + timedelta(minutes=10),
     )
     _graded(student, exercise, exercise.max_score, at=start + timedelta(minutes=20))
@@ -120,7 +130,10 @@ def test_a_hint_penalty_lowers_only_attempts_submitted_after_the_hint(course, st
     assert score.kept_score == pytest.approx(0.75 * exercise.max_score)  # best policy
     # A second hint before a later attempt costs twice as much.
     HintUnlock.objects.create(
-        student=student, exercise=exercise, number=2, how="requested",
+        student=student,
+        exercise=exercise,
+        number=2,
+        how="requested",
         unlocked_at=start + timedelta(minutes=30),
     )
     _graded(student, exercise, exercise.max_score, at=start + timedelta(minutes=40))
@@ -135,7 +148,10 @@ def test_a_staff_override_is_not_reduced_by_the_hint_penalty(course, student) ->
     exercise.hint_penalty = 0.5
     exercise.save(update_fields=["hint_penalty"])
     HintUnlock.objects.create(
-        student=student, exercise=exercise, number=1, how="requested",
+        student=student,
+        exercise=exercise,
+        number=1,
+        how="requested",
         unlocked_at=timezone.now() - timedelta(minutes=5),
     )
     sub = _graded(student, exercise, 2.0)
@@ -146,7 +162,10 @@ def test_a_staff_override_is_not_reduced_by_the_hint_penalty(course, student) ->
 def test_without_a_penalty_hints_cost_nothing(course, student) -> None:
     exercise = course["bce-autograd"]
     HintUnlock.objects.create(
-        student=student, exercise=exercise, number=1, how="requested",
+        student=student,
+        exercise=exercise,
+        number=1,
+        how="requested",
         unlocked_at=timezone.now() - timedelta(minutes=5),
     )
     _graded(student, exercise, exercise.max_score)

@@ -61,7 +61,10 @@ def test_the_exercise_page_links_the_section_it_practises_and_the_sections_in_it
 ) -> None:
     client.force_login(student)
     html = client.get("/exercises/autograd-basics/").content.decode()
-    assert 'practises <span class="practises">notes <a class="section-link" href="/notes/3/#s3">§3</a>, <a class="section-link" href="/notes/5/#s5">§5</a>' in html
+    assert (
+        'practises <span class="practises">notes <a class="section-link" href="/notes/3/#s3">§3</a>, <a class="section-link" href="/notes/5/#s5">§5</a>'
+        in html
+    )
     statement = html.split('<div class="statement">')[1].split("</div>")[0]
     assert '(<a class="section-link" href="/notes/3/#s3">§3</a>)' in statement
     assert 'steps of <a class="section-link" href="/notes/5/#s5">§5</a>' in statement
@@ -96,7 +99,7 @@ def test_the_filter_escapes_student_text_before_linking_it() -> None:
     html = template.render(Context({"text": '<img src=x onerror=alert(1)> "§4"'}))
     assert "<img" not in html
     assert html == (
-        '&lt;img src=x onerror=alert(1)&gt; &quot;'
+        "&lt;img src=x onerror=alert(1)&gt; &quot;"
         '<a class="section-link" href="/notes/4/#s4">§4</a>&quot;'
     )
 
