@@ -3,10 +3,16 @@ lecture's examples and what practises them; "§N" in course text and feedback li
 there, and student text is escaped before anything is linked."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.template import Context, Template
+from django.utils import timezone
 
+from exercises.models import Quiz, QuizAttempt
+from exercises.quiz import load_quiz_spec
+from grader.quiz_attempts import quiz_attempt_grade
+from grader.quiz_grading import reference_quiz_answers
 from notes.pages import link_sections, note_pages, section_refs, sections_of
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +115,25 @@ def test_section_fields_and_references_name_their_numbers() -> None:
     assert sections_of("1–8") == list(range(1, 9))
     assert sections_of("7-8") == [7, 8]
     assert section_refs("reread §2 and §7–8, not 4") == [2, 7, 8]
+
+
+def test_quiz_feedback_links_its_sections_and_each_question_names_its_section(
+    client, course, student
+) -> None:
+    Quiz.objects.filter(slug="autograd-quiz").update(
+        opens_at=timezone.now() - timedelta(days=1), closes_at=timezone.now() + timedelta(days=1)
+    )
+    client.force_login(student)
+    page = client.post("/quizzes/autograd-quiz/start", follow=True).content.decode()
+    assert 'href="/notes/4/#s4">§4</a>' in page  # the question's section, as a link
+    attempt = QuizAttempt.objects.get(student=student)
+    answers = reference_quiz_answers(
+        load_quiz_spec("autograd-quiz"), load_quiz_spec("autograd-quiz").params(attempt.seed)
+    )
+    answers["why-autograd"] = "single"  # feedback: "... nesting is what gets hard (§1)."
+    client.post("/quizzes/autograd-quiz/attempts/1/", {f"q_{k}": v for k, v in answers.items()})
+    quiz_attempt_grade(attempt_id=attempt.pk)
+    state = client.get("/quizzes/autograd-quiz/attempts/1/state").content.decode()
+    assert (
+        'nesting is what gets hard (<a class="section-link" href="/notes/1/#s1">§1</a>).' in state
+    )
