@@ -103,6 +103,8 @@ def _run(repeat: int, exercise: Any) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from dashboard.selectors import students
+    from dashboard.synth import QUIZ_SLUG
+    from exercises.models import QuizAttempt
     from grader.models import Score, Submission
 
     user_model = get_user_model()
@@ -113,7 +115,8 @@ def _run(repeat: int, exercise: Any) -> None:
     client.force_login(admin)
     student = students().order_by("id").first()
     sample = Submission.objects.filter(exercise=exercise).order_by("id").first()
-    assert student is not None and sample is not None, "the synthetic course is empty"
+    attempt = QuizAttempt.objects.filter(quiz__slug=QUIZ_SLUG).order_by("id").first()
+    assert student and sample and attempt, "the synthetic course is empty (use --rebuild)"
     pages = [
         ("gradebook, page 1 (by name)", "/dashboard/"),
         ("gradebook sorted by an exercise", f"/dashboard/?sort=-e{exercise.pk}"),
@@ -121,6 +124,7 @@ def _run(repeat: int, exercise: Any) -> None:
         ("gradebook sorted by total, page 10", "/dashboard/?sort=-total&page=10"),
         ("gradebook CSV export (all students)", "/dashboard/gradebook.csv"),
         ("exercise statistics", f"/dashboard/exercises/{exercise.slug}/"),
+        ("quiz statistics (1,000 attempts)", f"/dashboard/quizzes/{QUIZ_SLUG}/"),
         ("exercises overview", "/dashboard/exercises/"),
         ("one student", f"/dashboard/students/{student.pk}/"),
         ("console: submissions, page 1", "/console/"),
@@ -129,6 +133,8 @@ def _run(repeat: int, exercise: Any) -> None:
             f"/console/?exercise={exercise.slug}&status=graded&score_max=5",
         ),
         ("console: one submission", f"/console/submissions/{sample.pk}/"),
+        ("console: quiz attempts, page 1", "/console/quiz-attempts/"),
+        ("console: one quiz attempt", f"/console/quiz-attempts/{attempt.pk}/"),
         ("console: queue health", "/console/queue/"),
         ("console: audit log", "/console/audit/"),
         (

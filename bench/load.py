@@ -1,7 +1,9 @@
-"""Load: 200 students log in, open exercises and submit for 2 minutes; nothing is lost.
+"""Load: 200 students log in, open exercises and submit, and take the quiz, for 2 minutes;
+nothing is lost.
 
     .venv/bin/python bench/load.py                 # 200 students, 120 s, the default mix
     .venv/bin/python bench/load.py --students 50 --duration 30
+    .venv/bin/python bench/load.py --code-dir /path/to/other/checkout   # its app, this bench
 
 Brings up the production shape on private services (tests/support/stack.py: PostgreSQL,
 Redis, gunicorn with 2 threaded processes as in docker-compose.yml
@@ -14,11 +16,25 @@ lost, duplicates, submit→score p50/p95 (server side from the rows: graded_at -
 submitted_at; and as the students saw it, including their poll interval), page p95,
 graded per second, whether the scores are right, and where the CPU went.
 
+One cycle in five (--quiz-share) is the course quiz instead of one answer: start an
+attempt, answer every question (right or wrong by --quiz-right), submit, and watch the
+page until it shows the score (bench/locustfile.py). The quiz attempts are reported on
+their own (accepted, graded, errored, lost, duplicates from the rows and the status
+trigger, as for submissions; whether every graded question scored as meant;
+submit→score p50/p95 from the rows and as the students saw it). The bench lifts the
+quiz's attempt limit in its database, so that the quiz share stays what was asked for.
+
+--code-dir runs the app of another checkout of the project (e.g. a git worktree of an
+older commit) under this bench: the same students, mix and report against both codes
+(bench/paired_load.sh alternates two of them).
+
 The app's limits are left at their defaults (30 submissions per student per minute,
 5 s sandbox wall limit, queue bound 5000); the students' pace keeps them under the
 rate limit and any 429 is counted, never as accepted. Writes the full numbers to
 var/bench-results/load-<time>.json. The last line of output is
-`submitted=N graded=N error=N lost=N duplicates=N`; exit status 1 if anything was
+`submitted=N graded=N error=N lost=N duplicates=N` over submissions and quiz attempts
+together, after a line `quizzes: submitted=N graded=N error=N lost=N duplicates=N
+submit->score p50=… p95=…` for the quiz attempts alone; exit status 1 if anything was
 lost or graded twice.
 """
 
@@ -38,7 +54,7 @@ import psutil
 
 # The harness lives in the test tree (tests/support/), shared with the fault tests.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.support.stack import PY, ROOT, Stack
+from tests.support.stack import PY, ROOT, Outcome, Stack
 
 PASSWORD = "bench-student-password-7"
 
@@ -164,6 +180,18 @@ def main() -> int:
     parser.add_argument("--form-share", type=float, default=0.5)
     parser.add_argument("--mix", default="right=45,wrong=45,syntax=10")
     parser.add_argument(
+        "--quiz-share", type=float, default=0.2, help="share of cycles that take the quiz"
+    )
+    parser.add_argument(
+        "--quiz-right", type=float, default=0.5, help="share of quiz questions answered right"
+    )
+    parser.add_argument(
+        "--code-dir",
+        type=Path,
+        default=None,
+        help="run the app of this checkout of the project (default: this one)",
+    )
+    parser.add_argument(
         "--page-per-answer",
         action="store_true",
         help="open the exercise page before every answer (default: only for a new exercise; "
@@ -194,6 +222,7 @@ def main() -> int:
         "loadavg_before": os.getloadavg(),
     }
     line = "submitted=0 graded=0 error=0 lost=0 duplicates=0"
+    quiz_line = "quizzes: " + line
     failed = True
     with Stack(
         name="load",
@@ -202,7 +231,11 @@ def main() -> int:
         celery_workers=args.celery_workers,
         env=dict(item.split("=", 1) for item in args.env),
         keep=args.keep,
+        code=args.code_dir,
     ) as stack:
+        report["code"] = {"dir": str(stack.code), "commit": _commit(stack.code)}
+        stack.say(f"app code: {stack.code} at {report['code']['commit']}")
+        stack.sql("update exercises_quiz set attempt_limit = null")
         tokens = stack.students_create(args.students, password=PASSWORD)
         warm = stack.students_create(1, prefix="warmup", password=PASSWORD)
         warm_ids = warm_up(stack, next(iter(warm.values())))
@@ -220,6 +253,8 @@ def main() -> int:
             "BENCH_FORM_SHARE": str(args.form_share),
             "BENCH_MIX": args.mix,
             "BENCH_PAGE_PER_ANSWER": "1" if args.page_per_answer else "0",
+            "BENCH_QUIZ_SHARE": str(args.quiz_share),
+            "BENCH_QUIZ_RIGHT": str(args.quiz_right),
         }
         meter = CpuMeter(stack)
         stack.say(f"locust: {args.students} students, {args.duration:.0f} s of answers")
@@ -287,13 +322,28 @@ def main() -> int:
         report["saved_but_refused"] = stack.saved_not_accepted(accepted)
         report["warmup_ids"] = warm_ids
         report.update(_metrics(stack, state, subs, requests, accepted))
+        quiz_ids = _quiz_ids(stack, data.get("quiz_attempts", []))
+        report["quiz_drain_seconds_after_locust"] = round(
+            stack.wait_final(quiz_ids, 120, quiz=True), 1
+        )
+        quiz_outcome = stack.outcome(quiz_ids, quiz=True)
+        report["quiz_outcome"] = {
+            **quiz_outcome.__dict__,
+            "lost": quiz_outcome.lost[:50],
+            "duplicates": quiz_outcome.duplicates[:50],
+        }
+        report["quiz"] = _quiz_metrics(stack, state, data.get("quiz_attempts", []), quiz_ids)
         if first is not None and last is not None:
             report["cpu"] = CpuMeter.delta(first, last)
         report["loadavg_after"] = os.getloadavg()
-        line = outcome.line()
-        failed = bool(outcome.lost or outcome.duplicates)
+        quiz_line = "quizzes: " + quiz_outcome.line() + _quiz_times(report["quiz"])
+        line = _together(outcome, quiz_outcome).line()
+        failed = bool(
+            outcome.lost or outcome.duplicates or quiz_outcome.lost or quiz_outcome.duplicates
+        )
     (results_dir / f"load-{stamp}.json").write_text(json.dumps(report, indent=2, default=str))
     _print(report)
+    print(quiz_line)
     print(line)
     return 1 if failed else 0
 
@@ -301,10 +351,164 @@ def main() -> int:
 def _phase(stack: Stack) -> str:
     """The locust process writes no progress; infer the answer phase from the rows."""
     rows = stack.sql(
-        "select count(*) from grader_submission s join auth_user u on u.id = s.student_id "
-        "where u.username like 'student%'"
+        "select (select count(*) from grader_submission s join auth_user u "
+        "on u.id = s.student_id where u.username like 'student%') + (select count(*) "
+        "from exercises_quizattempt a join auth_user u on u.id = a.student_id "
+        "where u.username like 'student%')"
     )
     return "answers" if rows and rows[0][0] > 0 else "login"
+
+
+def _commit(code: Path) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(code), "log", "-1", "--format=%h %s"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip()[:100] or "unknown"
+
+
+def _together(a: Outcome, b: Outcome) -> Outcome:
+    """Submissions and quiz attempts counted as one (the last line)."""
+    return Outcome(
+        submitted=a.submitted + b.submitted,
+        graded=a.graded + b.graded,
+        error=a.error + b.error,
+        lost=a.lost + b.lost,
+        duplicates=a.duplicates + b.duplicates,
+        reclaimed=a.reclaimed + b.reclaimed,
+        errors_unreadable=a.errors_unreadable + b.errors_unreadable,
+    )
+
+
+def _quiz_rows(stack: Stack) -> dict[tuple[str, int], tuple[Any, ...]]:
+    """(student, attempt number) -> (id, status, submitted_at, graded_at, results) of the
+    students' quiz attempts; times as epoch seconds."""
+    epoch = (
+        "extract(epoch from {})"
+        if stack.db == "postgres"
+        else "(julianday({}) - 2440587.5) * 86400.0"
+    )
+    rows = stack.sql(
+        f"select u.username, a.number, a.id, a.status, {epoch.format('a.submitted_at')}, "
+        f"{epoch.format('a.graded_at')}, a.results from exercises_quizattempt a "
+        "join auth_user u on u.id = a.student_id where u.username like 'student%'"
+    )
+    return {(r[0], int(r[1])): r[2:] for r in rows}
+
+
+def _quiz_ids(stack: Stack, attempts: list[dict[str, Any]]) -> list[int]:
+    """The ids of the attempts whose submit the students saw accepted."""
+    rows = _quiz_rows(stack)
+    return [
+        int(rows[(a["student"], a["number"])][0])
+        if (a["student"], a["number"]) in rows
+        else -1  # accepted, yet no such row: counted as lost
+        for a in attempts
+        if a.get("accepted")
+    ]
+
+
+def _quiz_metrics(
+    stack: Stack, state: dict[str, Any], attempts: list[dict[str, Any]], accepted: list[int]
+) -> dict[str, Any]:
+    go, stop = state["go_at"], state["stop_at"]
+    rows = _quiz_rows(stack)
+    server, graded_times = [], []
+    checked, wrong_scores, examples = 0, 0, []
+    for a in attempts:
+        row = rows.get((a["student"], a.get("number", -1)))
+        if not a.get("accepted") or row is None:
+            continue
+        _id, status, submitted, graded, results = row
+        if graded is not None and submitted is not None:
+            server.append(float(graded) - float(submitted))
+        if status != "graded":
+            continue
+        graded_times.append(float(graded))
+        results = results if isinstance(results, dict) else json.loads(results or "{}")
+        got = {t["question"]: t["status"] for t in results.get("tests", [])}
+        checked += 1
+        # Meant right: passed; meant wrong or left blank: not passed.
+        bad = {
+            q: (meant, got.get(q))
+            for q, meant in a.get("meant", {}).items()
+            if (got.get(q) == "passed") != (meant == "right")
+        }
+        if bad:
+            wrong_scores += 1
+            examples.append({"id": _id, "questions": bad})
+    client = [a["t_final"] - a["t_submit"] for a in attempts if a.get("t_final")]
+    refused: dict[str, int] = {}
+    for a in attempts:
+        if a.get("refused_at"):
+            refused[a["refused_at"]] = refused.get(a["refused_at"], 0) + 1
+    told = set(accepted)
+    in_window = [t for t in graded_times if go <= t <= stop]
+    return {
+        "started": sum(1 for a in attempts if a.get("number")),
+        "accepted": len(accepted),
+        "not_accepted": refused,
+        "submitted_although_not_accepted": sorted(
+            int(r[0])
+            for r in rows.values()
+            if r[1] not in ("in_progress",) and int(r[0]) not in told
+        ),
+        "questions_meant": {
+            kind: sum(1 for a in attempts for m in a.get("meant", {}).values() if m == kind)
+            for kind in ("right", "wrong", "unread")
+        },
+        "scores": {
+            "checked": checked,
+            "wrong_scores": wrong_scores,
+            "examples": examples[:10],
+        },
+        "submit_to_score_server_ms": {
+            "p50": round(pct(server, 50) * 1000),
+            "p95": round(pct(server, 95) * 1000),
+            "note": "graded_at - submitted_at from the rows",
+        },
+        "submit_to_score_client_ms": {
+            "p50": round(pct(client, 50) * 1000),
+            "p95": round(pct(client, 95) * 1000),
+            "note": "submit request start -> the page or state fragment that showed the score",
+        },
+        "graded_per_second_window": round(len(in_window) / max(stop - go, 1e-9), 2),
+        "graded_in_window": len(in_window),
+        "worker_ms": _quiz_worker_times(stack, accepted),
+    }
+
+
+def _quiz_worker_times(stack: Stack, ids: list[int]) -> dict[str, Any]:
+    """Queue wait (submitted -> claimed) and grading (claimed -> graded) of the quiz
+    attempts, where a worker grades them; code that grades quizzes in the web request
+    has no claim time (grading_started_at), and this says so."""
+    seconds = (
+        "extract(epoch from {} - {})"
+        if stack.db == "postgres"
+        else "(julianday({}) - julianday({})) * 86400.0"
+    )
+    try:
+        rows = stack._in_chunks(
+            f"select {seconds.format('grading_started_at', 'submitted_at')}, "
+            f"{seconds.format('graded_at', 'grading_started_at')} "
+            "from exercises_quizattempt where id in ({}) and graded_at is not null",
+            ids,
+        )
+    except Exception as exc:  # psycopg's UndefinedColumn, sqlite's OperationalError
+        return {"note": f"no claim time in this code: {str(exc).splitlines()[0][:80]}"}
+    queue = [float(q) for q, _ in rows if q is not None]
+    grade = [float(g) for _, g in rows if g is not None]
+    return {
+        "queue": {"p50": round(pct(queue, 50) * 1000), "p95": round(pct(queue, 95) * 1000)},
+        "grade": {"p50": round(pct(grade, 50) * 1000), "p95": round(pct(grade, 95) * 1000)},
+    }
+
+
+def _quiz_times(quiz: dict[str, Any]) -> str:
+    client = quiz["submit_to_score_client_ms"]
+    return f" submit->score p50={client['p50']}ms p95={client['p95']}ms"
 
 
 def _metrics(
@@ -403,6 +607,7 @@ def _metrics(
             for name, v in sorted(by_name.items())
         },
         "http_failures": failures,
+        "graded_in_window": len(in_window),
         "graded_per_second": {
             "window": round(len(in_window) / max(stop - go, 1e-9), 1),
             "steady_after_15s": round(len(steady) / max(stop - go - 15, 1e-9), 1),
@@ -443,7 +648,7 @@ def _print(report: dict[str, Any]) -> None:
         f"scores checked {report['scores']['checked']}, wrong {report['scores']['wrong_scores']}; "
         f"rows saved although the student got an error: {report.get('saved_but_refused')}"
     )
-    print(f"graded/s: {report.get('graded_per_second')}")
+    print(f"graded/s (answers): {report.get('graded_per_second')}")
     print(f"submit->score server: {report.get('submit_to_score_server_ms')}")
     print(f"submit->score client: {report.get('submit_to_score_client_ms')}")
     print(f"page ms: {report.get('page_ms')}")
@@ -453,15 +658,39 @@ def _print(report: dict[str, Any]) -> None:
     print(f"HTTP 5xx / connection failures: {report.get('http_failures')}")
     print(f"CPU seconds: {report.get('cpu')}")
     pg = report.get("pg_statements") or {}
-    graded = out.get("graded") or 0
+    graded = (out.get("graded") or 0) + ((report.get("quiz_outcome") or {}).get("graded") or 0)
     if pg and graded:
         print(
             f"PostgreSQL in the answer phase: {pg['calls']} statements "
-            f"({pg['calls'] / graded:.1f} per graded answer), {pg['exec_ms'] / 1000:.1f} s executing; top:"
+            f"({pg['calls'] / graded:.1f} per graded answer or quiz attempt), "
+            f"{pg['exec_ms'] / 1000:.1f} s executing; top:"
         )
         for row in pg["top"][:8]:
             print(f"  {row['calls']:7d} calls {row['exec_ms']:9.1f} ms  {row['query'][:110]}")
     print(f"drain after the students stopped: {report.get('drain_seconds_after_locust')} s")
+    quiz = report.get("quiz") or {}
+    qout = report.get("quiz_outcome") or {}
+    if quiz:
+        print(f"app code: {report.get('code')}")
+        print(
+            f"quiz: started {quiz['started']}, accepted {quiz['accepted']}, not accepted "
+            f"{quiz['not_accepted']}, final {qout.get('by_status')}, rows submitted although "
+            f"the student was not told: {quiz['submitted_although_not_accepted'][:20]}"
+        )
+        print(
+            f"quiz questions meant: {quiz['questions_meant']}; attempts checked "
+            f"{quiz['scores']['checked']}, with a question scored against what was meant "
+            f"{quiz['scores']['wrong_scores']} {quiz['scores']['examples'][:3]}"
+        )
+        answers = report.get("graded_in_window", 0)
+        window = max(report.get("answer_phase_seconds") or 0, 1e-9)
+        print(
+            f"quiz graded/s in the window: {quiz['graded_per_second_window']}; answers and "
+            f"quiz attempts together: {(answers + quiz['graded_in_window']) / window:.1f}/s"
+        )
+        print(f"quiz submit->score server: {quiz['submit_to_score_server_ms']}")
+        print(f"quiz submit->score client: {quiz['submit_to_score_client_ms']}")
+        print(f"quiz in the workers (ms): {quiz['worker_ms']}")
 
 
 if __name__ == "__main__":

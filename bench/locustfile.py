@@ -13,12 +13,25 @@ final by then, `GET …?wait=15`, the same long poll). The answers are a fixed m
 (rejected at submit with a 400, never stored) and a bounded number of answers that
 loop forever (BENCH_TIMEOUTS in total: each holds a worker for the full wall limit).
 
+A share of the cycles (BENCH_QUIZ_SHARE, 1 in 5 by default) is the course quiz instead
+of one answer, as a browser takes it: open the quiz page, start an attempt (POST, then
+the attempt page it redirects to), answer every question, think, submit (POST, then the
+page it redirects to), and watch until the page shows a score: a page with the
+attempt's state fragment polling (hx-get … hx-trigger="every 1s") is followed the way
+htmx follows it; a page that is neither final nor polling is reloaded after a second,
+as it asks. The numbers of the numeric questions are the attempt's own variant: they
+are read from the prompts on the page. Each question is answered right with
+probability BENCH_QUIZ_RIGHT, else wrong (a misconception's value, a wrong option, a
+formula from the quiz's own wrong answers); what was meant is recorded per question so
+that bench/load.py can check every graded question.
+
 Django sets its cookies Secure (DEBUG=0); over plain http the students send them back
 themselves (a Cookie header built from the jar, which stores but does not return them),
 as browsers do for 127.0.0.1; in production TLS is terminated in front of gunicorn.
 
-Writes BENCH_OUT (JSON): every request (name, ms, status, phase) and every submission
-(id, kind, exercise, via, client times), then stops the runner itself.
+Writes BENCH_OUT (JSON): every request (name, ms, status, phase), every submission
+(id, kind, exercise, via, client times) and every quiz attempt (student, number,
+intended right/wrong per question, client times), then stops the runner itself.
 """
 
 from __future__ import annotations
@@ -28,8 +41,10 @@ import os
 import random
 import re
 import time
+from html import unescape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import gevent
 from gevent.event import Event
@@ -57,6 +72,90 @@ SUBMISSION_RE = re.compile(r"[?&]submission=(\d+)")
 CARD_NEXT_RE = re.compile(r'hx-get="([^"]+)" hx-trigger="load delay:(\d+)ms"')
 API_WAIT_SECONDS = 15
 CARD_STATUS_RE = re.compile(r'data-status="(\w+)"')
+
+QUIZ = "autograd-quiz"
+QUIZ_SHARE = float(os.environ.get("BENCH_QUIZ_SHARE", "0.2"))
+QUIZ_RIGHT = float(os.environ.get("BENCH_QUIZ_RIGHT", "0.5"))
+QUIZ_SPEC = {
+    q["id"]: q for q in json.loads((CONTENT / QUIZ / "quiz.json").read_text())["questions"]
+}
+ATTEMPT_RE = re.compile(r"/attempts/(\d+)/")
+# The attempt's status: on the attempt page (the article) and in its state fragment.
+QUIZ_STATUS_RE = re.compile(
+    r'(?:<article class="quiz"|<div id="quiz-state")[^>]*data-status="(\w+)"'
+)
+QUIZ_POLL_RE = re.compile(r'hx-get="([^"]+)"\s+hx-trigger="every (\d+)s"')
+QUIZ_SCORE_RE = re.compile(r'id="quiz-score">([^<]*)<')
+QUESTION_RE = re.compile(
+    r'<fieldset class="question" id="question-([\w-]+)" data-kind="(\w+)">(.*?)</fieldset>', re.S
+)
+PROMPT_RE = re.compile(r'<div class="prompt">(.*?)</div>', re.S)
+TAG_RE = re.compile(r"<[^>]+>")
+NUMBER = r"(-?\s*\d+(?:\.\d+)?)"
+
+
+def _prompt_text(html: str) -> str:
+    """The prompt as a reader sees it: MathML and code flattened to text, a minus sign
+    as '-'."""
+    return " ".join(unescape(TAG_RE.sub(" ", html)).replace("\u2212", "-").split())
+
+
+def _number(pattern: str, text: str) -> float:
+    found = re.search(pattern, text)
+    if found is None:
+        raise LookupError(pattern)
+    return float(found.group(1).replace(" ", ""))
+
+
+def _numeric(qid: str, text: str) -> tuple[float, float]:
+    """(right, wrong) for a numeric question, computed from the numbers its prompt shows;
+    the wrong one is the value of a misconception the quiz names. LookupError when the
+    prompt is not one of these."""
+    if qid == "power-slope":  # y = x^2 at x = x0: 2 x0 (wrong: x0^2, y itself)
+        x0 = _number(r"at x = " + NUMBER, text)
+        return 2 * x0, x0 * x0
+    if qid == "bce-dldz":  # label y, prediction p: p - y (wrong: the sign flipped)
+        label = _number(r"label y = " + NUMBER, text)
+        p = _number(r"\u03c3 \( z \) = " + NUMBER, text)
+        return p - label, label - p
+    if qid == "accumulate":  # three backward() of x**2 at a: 6a (wrong: one call's 2a)
+        a = _number(r"torch\.tensor\( ?" + NUMBER, text)
+        return 6 * a, 2 * a
+    raise LookupError(qid)
+
+
+def _quiz_answers(page: str, rng: random.Random) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """The form fields for every question on the attempt page, and per question what
+    was meant: "right", "wrong" or "unread" (a question this file cannot answer: left
+    blank, so it scores 0)."""
+    fields: list[tuple[str, str]] = []
+    meant: dict[str, str] = {}
+    for qid, kind, body in QUESTION_RE.findall(page):
+        name = f"q_{qid}"
+        spec = QUIZ_SPEC.get(qid)
+        right = rng.random() < QUIZ_RIGHT
+        values: list[str] = []
+        try:
+            if spec is None:
+                raise LookupError(qid)
+            if kind == "numeric":
+                prompt = PROMPT_RE.search(body)
+                good, bad = _numeric(qid, _prompt_text(prompt.group(1) if prompt else ""))
+                values = [repr(round(good if right else bad, 10))]
+            elif kind == "formula":
+                values = [spec["solution"] if right else rng.choice(list(spec["wrong"].values()))]
+            elif kind == "choice":
+                correct = list(spec["correct"])
+                others = [o["id"] for o in spec["options"] if o["id"] not in correct]
+                values = correct if right else [rng.choice(others)]
+            else:
+                raise LookupError(kind)
+        except LookupError:
+            meant[qid] = "unread"
+            continue
+        meant[qid] = "right" if right else "wrong"
+        fields += [(name, v) for v in values]
+    return fields, meant
 
 
 def _read(slug: str, name: str) -> str:
@@ -103,6 +202,7 @@ MIX = dict(
 
 REQUESTS: list[tuple[str, float, int, str, float]] = []  # name, ms, status, phase, t
 SUBMISSIONS: list[dict[str, Any]] = []
+QUIZ_ATTEMPTS: list[dict[str, Any]] = []
 STATE: dict[str, Any] = {
     "phase": "login",
     "logged_in": 0,
@@ -169,7 +269,10 @@ class Student(FastHttpUser):
             raise StopUser()
         STATE["active"] += 1
         try:
-            self._one_answer()
+            if self.rng.random() < QUIZ_SHARE:
+                self._one_quiz()
+            else:
+                self._one_answer()
         finally:
             STATE["active"] -= 1
         gevent.sleep(self.rng.expovariate(1.0 / THINK))
@@ -298,6 +401,85 @@ class Student(FastHttpUser):
             text = response.text or ""
         return None
 
+    def _one_quiz(self) -> None:
+        page = self.client.get(f"/quizzes/{QUIZ}/", name="page: quiz", headers=self._cookies())
+        token = CSRF_RE.search(page.text or "")
+        start = self.client.post(
+            f"/quizzes/{QUIZ}/start",
+            name="quiz: start",
+            allow_redirects=False,
+            headers={**self._cookies(), "Content-Type": "application/x-www-form-urlencoded"},
+            data=urlencode({"csrfmiddlewaretoken": token.group(1) if token else ""}),
+        )
+        location = urlsplit(start.headers.get("Location", "") or "").path
+        record: dict[str, Any] = {"student": self.username, "start_http": start.status_code}
+        found = ATTEMPT_RE.search(location)
+        if start.status_code != 302 or found is None:
+            record["refused_at"] = "start"
+            QUIZ_ATTEMPTS.append(record)
+            return
+        record["number"] = int(found.group(1))
+        page = self.client.get(location, name="page: quiz attempt", headers=self._cookies())
+        text = page.text or ""
+        fields, meant = _quiz_answers(text, self.rng)
+        record["meant"] = meant
+        token = CSRF_RE.search(text)
+        gevent.sleep(self.rng.expovariate(1.0 / THINK))
+        if STATE["stop_at"] is not None and time.time() >= STATE["stop_at"]:
+            record["refused_at"] = "not submitted (the run ended)"
+            QUIZ_ATTEMPTS.append(record)
+            return
+        record["t_submit"] = time.time()
+        response = self.client.post(
+            location,
+            name="quiz: submit",
+            allow_redirects=False,
+            headers={**self._cookies(), "Content-Type": "application/x-www-form-urlencoded"},
+            data=urlencode([("csrfmiddlewaretoken", token.group(1) if token else ""), *fields]),
+        )
+        record["t_response"] = time.time()
+        record["http"] = response.status_code
+        QUIZ_ATTEMPTS.append(record)
+        if response.status_code != 302:
+            record["refused_at"] = "submit"
+            return
+        # The browser follows the redirect to the attempt page.
+        page = self.client.get(
+            location, name="page: quiz attempt (after submit)", headers=self._cookies()
+        )
+        text = page.text or ""
+        status = QUIZ_STATUS_RE.search(text)
+        if status is None or status.group(1) == "in_progress":
+            record["refused_at"] = "submit (the page still shows the form)"
+            return
+        record["accepted"] = True
+        final, text = self._poll_quiz(location, text)
+        if final:
+            record["t_final"] = time.time()
+            record["final"] = final
+            score = QUIZ_SCORE_RE.search(text)
+            record["score_seen"] = " ".join(score.group(1).split()) if score else None
+
+    def _poll_quiz(self, location: str, text: str) -> tuple[str | None, str]:
+        # The page's own poll (the state fragment, every N s) as htmx runs it; a page
+        # that neither is final nor polls is reloaded after a second.
+        deadline = time.time() + POLL_MAX
+        while True:
+            found = QUIZ_STATUS_RE.search(text)
+            if found and found.group(1) in ("graded", "error"):
+                return found.group(1), text
+            if time.time() >= deadline:
+                return None, text
+            poll = QUIZ_POLL_RE.search(text)
+            if poll:
+                url, delay, name = unescape(poll.group(1)), float(poll.group(2)), "poll: quiz state"
+                headers = {**self._cookies(), "HX-Request": "true"}
+            else:
+                url, delay, name = location, 1.0, "poll: quiz page reload"
+                headers = self._cookies()
+            gevent.sleep(delay)
+            text = self.client.get(url, name=name, headers=headers).text or ""
+
 
 def _conductor(environment: Any) -> None:
     """Login phase, then DURATION seconds of answers, then a bounded drain, then quit."""
@@ -316,7 +498,16 @@ def _conductor(environment: Any) -> None:
     while STATE["active"] > 0 and time.time() < drain_end:
         gevent.sleep(0.2)
     STATE["end_at"] = time.time()
-    OUT.write_text(json.dumps({"state": STATE, "requests": REQUESTS, "submissions": SUBMISSIONS}))
+    OUT.write_text(
+        json.dumps(
+            {
+                "state": STATE,
+                "requests": REQUESTS,
+                "submissions": SUBMISSIONS,
+                "quiz_attempts": QUIZ_ATTEMPTS,
+            }
+        )
+    )
     environment.runner.quit()
 
 

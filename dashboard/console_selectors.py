@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
+from exercises.models import QuizAttempt
 from grader.models import AuditLogEntry, RegradeJob, ScoreOverride, Submission
 
 logger = logging.getLogger(__name__)
@@ -204,3 +205,81 @@ def audit_entries(*, action: str = "") -> QuerySet[AuditLogEntry]:
     if action:
         qs = qs.filter(action=action)
     return qs
+
+
+# --- Quiz attempts -------------------------------------------------------------------
+
+QUIZ_ATTEMPT_LIST_FIELDS = (
+    "id", "number", "status", "score", "max_score", "timed_out", "started_at",
+    "submitted_at", "graded_at", "grade_attempts", "error_message",
+    "student__id", "student__username", "quiz__id", "quiz__slug", "quiz__title",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class QuizAttemptFilters:
+    quiz_slug: str = ""
+    student: str = ""
+    status: str = ""
+
+
+def quiz_attempts_filtered(*, filters: QuizAttemptFilters) -> QuerySet[QuizAttempt]:
+    """Quiz attempts matching the console's filters, newest first, without the answers
+    and results that only the detail page shows."""
+    qs = QuizAttempt.objects.select_related("student", "quiz").only(*QUIZ_ATTEMPT_LIST_FIELDS)
+    if filters.quiz_slug:
+        qs = qs.filter(quiz__slug=filters.quiz_slug)
+    if filters.student:
+        qs = qs.filter(student__username__icontains=filters.student)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return qs.order_by("-started_at", "-id")
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    """One question of an attempt, for staff: what was asked, answered and scored."""
+
+    question: dict[str, Any]
+    answer: str
+    result: dict[str, Any] | None
+
+
+@dataclass
+class QuizAttemptDetail:
+    attempt: QuizAttempt
+    questions: list[QuestionRow]
+    audit: list[AuditLogEntry]
+
+
+def _staff_answer_text(question: dict[str, Any], value: Any) -> str:
+    if value in (None, "", []):
+        return ""
+    if question.get("kind") != "choice":
+        return str(value)
+    texts = {o["id"]: o["text"] for o in question.get("options", [])}
+    chosen = value if isinstance(value, list) else [value]
+    return "; ".join(f"{texts.get(c, c)} [{c}]" for c in chosen)
+
+
+def quiz_attempt_detail(*, attempt_id: int) -> QuizAttemptDetail | None:
+    """An attempt in full (every question's result, hidden ones included: staff see
+    everything) and the audit entries about it. Two queries."""
+    attempt = QuizAttempt.objects.select_related("student", "quiz").filter(pk=attempt_id).first()
+    if attempt is None:
+        return None
+    by_id = {t.get("question"): t for t in (attempt.results or {}).get("tests", [])}
+    questions = [
+        QuestionRow(
+            question=q,
+            answer=_staff_answer_text(q, (attempt.answers or {}).get(q["id"])),
+            result=by_id.get(q["id"]),
+        )
+        for q in attempt.quiz.questions
+    ]
+    audit = list(
+        AuditLogEntry.objects.filter(new_value__quiz_attempt=attempt.pk).select_related(
+            "student", "exercise"
+        )
+    )
+    return QuizAttemptDetail(attempt=attempt, questions=questions, audit=audit)

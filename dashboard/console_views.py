@@ -6,6 +6,7 @@ Every state change is a POST (CSRF-checked by the middleware) to a view decorate
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -16,8 +17,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import is_staff
+from exercises.models import QuizAttempt
 from grader.models import RegradeJob, Submission
 from grader.overrides import OverrideRejected, override_remove, override_set
+from grader.quiz_attempts import QuizRegradeRejected, quiz_attempt_regrade
 from grader.regrade import (
     RegradeRejected,
     regrade_progress,
@@ -26,11 +29,19 @@ from grader.regrade import (
 )
 
 from . import console_selectors as cs
-from .forms import AuditFilterForm, OverrideForm, ReasonForm, RegradeForm, SubmissionFilterForm
+from .forms import (
+    AuditFilterForm,
+    OverrideForm,
+    QuizAttemptFilterForm,
+    ReasonForm,
+    RegradeForm,
+    SubmissionFilterForm,
+)
 from .permissions import instructor_required, staff_required
 from .services import stuck_requeue
 
 PAGE_SIZE = 50
+Row = TypeVar("Row", Submission, QuizAttempt)
 # htmx stops polling when a response has this status (htmx docs, "hx-trigger every").
 HTMX_STOP_POLLING = 286
 
@@ -60,12 +71,12 @@ def submission_list(request: HttpRequest) -> HttpResponse:
 
 
 @dataclass(frozen=True)
-class LightPage:
+class LightPage(Generic[Row]):
     """A page of newest-first rows with previous/next links and no total: counting
     every submission costs more than the page itself (190 ms on PostgreSQL at 200,000
     rows), and the console is for finding rows, not counting them."""
 
-    rows: list[Submission]
+    rows: list[Row]
     number: int
     has_next: bool
 
@@ -74,7 +85,7 @@ class LightPage:
         return self.number > 1
 
 
-def _page_without_count(qs: QuerySet[Submission], number: str | None) -> LightPage:
+def _page_without_count(qs: QuerySet[Row], number: str | None) -> LightPage[Row]:
     page = int(number) if number and number.isdigit() and int(number) > 0 else 1
     start = (page - 1) * PAGE_SIZE
     rows = list(qs[start : start + PAGE_SIZE + 1])
@@ -238,3 +249,57 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
     query = urlencode({"action": action}) if action else ""
     return render(request, "console/audit.html", {"form": form, "page": page, "query": query})
+
+
+@require_GET
+@instructor_required
+def quiz_attempt_list(request: HttpRequest) -> HttpResponse:
+    form = QuizAttemptFilterForm(request.GET or None)
+    filters = form.filters() if request.GET else cs.QuizAttemptFilters()
+    page = _page_without_count(cs.quiz_attempts_filtered(filters=filters), request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "console/quiz_attempts.html",
+        {"form": form, "page": page, "rows": page.rows, "query": query.urlencode()},
+    )
+
+
+@require_GET
+@instructor_required
+def quiz_attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    detail = cs.quiz_attempt_detail(attempt_id=pk)
+    if detail is None:
+        raise Http404("No such quiz attempt.")
+    return render(
+        request,
+        "console/quiz_attempt.html",
+        {
+            "d": detail,
+            "attempt": detail.attempt,
+            "can_write": is_staff(request.user),
+            "regrade_form": ReasonForm(),
+        },
+    )
+
+
+@require_POST
+@staff_required
+def quiz_attempt_regrade_view(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = get_object_or_404(QuizAttempt.objects.select_related("quiz"), pk=pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A regrade needs a reason.")
+        return redirect("console:quiz_attempt", pk=pk)
+    try:
+        quiz_attempt_regrade(
+            actor=request.user,  # type: ignore[arg-type]
+            attempt=attempt,
+            reason=form.cleaned_data["reason"],
+        )
+    except QuizRegradeRejected as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Quiz attempt #{pk} queued for regrading.")
+    return redirect("console:quiz_attempt", pk=pk)

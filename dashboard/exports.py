@@ -56,11 +56,11 @@ def gradebook_csv(*, query: str = "") -> Iterator[str]:
                 row.username,
                 row.name,
                 row.email,
-                *(_score(c.score) for c in row.cells),
+                *(_score(c.kept) for c in row.items),
                 f"{row.total:g}",
                 max_total,
                 row.solved,
-                sum(1 for c in row.cells if c.late),
+                sum(1 for c in row.items if c.late),
             ]
 
     return _csv_lines(header, lines())

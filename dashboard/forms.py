@@ -7,10 +7,10 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
 
-from exercises.models import Exercise
+from exercises.models import Exercise, Quiz, QuizAttempt
 from grader.models import AuditLogEntry, Submission
 
-from .console_selectors import SubmissionFilters
+from .console_selectors import QuizAttemptFilters, SubmissionFilters
 
 
 class SubmissionFilterForm(forms.Form):
@@ -97,3 +97,25 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
         choices=[("", "any action"), *AuditLogEntry.Action.choices], required=False
     )
+
+
+class QuizAttemptFilterForm(forms.Form):
+    """The console's quiz attempt filters, read from the query string."""
+
+    quiz = forms.ModelChoiceField(
+        queryset=Quiz.objects.only("id", "slug"), required=False, to_field_name="slug"
+    )
+    student = forms.CharField(required=False, max_length=150)
+    status = forms.ChoiceField(
+        choices=[("", "any status"), *QuizAttempt.Status.choices], required=False
+    )
+
+    def filters(self) -> QuizAttemptFilters:
+        """The filters of a bound form; invalid fields are left out, not fatal."""
+        data: dict[str, Any] = self.cleaned_data if self.is_valid() else {}
+        quiz = data.get("quiz")
+        return QuizAttemptFilters(
+            quiz_slug=quiz.slug if quiz else "",
+            student=(data.get("student") or "").strip(),
+            status=data.get("status") or "",
+        )

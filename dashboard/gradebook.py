@@ -1,107 +1,45 @@
 """The gradebook: students × exercises and quizzes, with totals, in one query.
 
-Each row is one GROUP BY over the student's Score rows (one conditional aggregate per
-exercise and figure) plus one correlated subquery per quiz and figure, so a page, a
-sort on any column or the whole CSV export costs the same number of queries for ten
-students or ten thousand."""
+Each row is a student's course standing as grader.standing defines it (one GROUP BY
+over the student's Score rows plus one correlated subquery per quiz and figure), so a
+page, a sort on any column or the whole CSV export costs the same number of queries for
+ten students or ten thousand, and shows the same total as the student's own page."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import (
-    Avg,
-    Case,
-    Count,
-    F,
-    FloatField,
-    IntegerField,
-    Max,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, Count, F, Max, OuterRef, Q, QuerySet, Subquery
 
-from exercises.models import Exercise, Quiz, QuizAttempt
+from exercises.models import QuizAttempt
 from exercises.spec import SOLVED_EPSILON, full_marks
 from grader.models import Score
+from grader.standing import (
+    CourseItem,
+    CourseStanding,
+    course_items,
+    standing_from_values,
+    standing_values,
+)
 
-from .selectors import gradebook_exercises, students_matching
+from .selectors import students_matching
 
 PAGE_SIZE = 50
 SORTS = ("name", "-name", "total", "-total", "solved", "-solved")
 
-
-@dataclass(frozen=True)
-class Column:
-    """One graded thing: an exercise (key e<pk>) or a quiz (key q<pk>)."""
-
-    kind: str
-    pk: int
-    slug: str
-    title: str
-    max_score: float
-    keeps_latest: bool = False
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind[0]}{self.pk}"
-
-    @property
-    def is_quiz(self) -> bool:
-        return self.kind == "quiz"
+# A gradebook column is a course item; a row is a student's course standing (the one
+# definition of the course total, grader.standing).
+Column = CourseItem
+GradebookRow = CourseStanding
 
 
 def gradebook_columns() -> list[Column]:
     """Every exercise, then every quiz, open or closed, in course order."""
-    columns = [
-        Column("exercise", e.pk, e.slug, e.title, e.max_score) for e in gradebook_exercises()
-    ]
-    columns += [
-        Column(
-            "quiz",
-            q.pk,
-            q.slug,
-            q.title,
-            q.max_score,
-            keeps_latest=q.score_policy == Exercise.ScorePolicy.LATEST,
-        )
-        for q in Quiz.objects.only("id", "slug", "title", "max_score", "score_policy")
-    ]
-    return columns
-
-
-@dataclass(frozen=True)
-class Cell:
-    score: float | None
-    best: float | None
-    attempts: int
-    late: bool
-    max_score: float
-
-    @property
-    def solved(self) -> bool:
-        return self.best is not None and full_marks(self.best, self.max_score)
-
-
-@dataclass
-class GradebookRow:
-    id: int
-    username: str
-    name: str
-    email: str
-    total: float
-    solved: int
-    cells: list[Cell] = field(default_factory=list)
+    return course_items()
 
 
 @dataclass(frozen=True)
@@ -134,77 +72,10 @@ def _valid_sort(sort: str, columns: list[Column]) -> str:
     return "name"
 
 
-def _exercise_annotations(column: Column) -> dict[str, Any]:
-    here = Q(scores__exercise_id=column.pk)
-    return {
-        f"s_{column.key}": Max("scores__kept_score", filter=here),
-        f"b_{column.key}": Max("scores__best_score", filter=here),
-        f"a_{column.key}": Max("scores__attempts", filter=here),
-        f"l_{column.key}": Max(
-            Case(When(scores__is_late=True, then=Value(1)), default=Value(0)),
-            filter=here,
-            output_field=IntegerField(),
-        ),
-    }
-
-
-def _quiz_annotations(column: Column) -> dict[str, Any]:
-    """Subqueries, not a second join: joining attempts next to scores would multiply
-    the rows each aggregate sees."""
-    attempts = QuizAttempt.objects.filter(student_id=OuterRef("id"), quiz_id=column.pk)
-    graded = attempts.filter(status=QuizAttempt.Status.GRADED)
-    kept = graded.order_by("-number") if column.keeps_latest else graded.order_by("-score")
-    return {
-        f"s_{column.key}": Subquery(kept.values("score")[:1], output_field=FloatField()),
-        f"b_{column.key}": Subquery(
-            graded.order_by("-score").values("score")[:1], output_field=FloatField()
-        ),
-        f"a_{column.key}": Subquery(
-            attempts.order_by().values("student_id").annotate(n=Count("id")).values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        f"l_{column.key}": Value(0, output_field=IntegerField()),
-    }
-
-
 def gradebook_rows(*, columns: list[Column], query: str = "", sort: str = "name") -> QuerySet[Any]:
     """Students with their totals and every column's figures, as dicts; filtered by
     name and ordered by `sort`. One query however it is sliced or iterated."""
-    annotations: dict[str, Any] = {}
-    for column in columns:
-        annotations.update(
-            _quiz_annotations(column) if column.is_quiz else _exercise_annotations(column)
-        )
-    quiz_total = sum(
-        (Coalesce(F(f"s_{c.key}"), Value(0.0)) for c in columns if c.is_quiz),
-        Value(0.0),
-    )
-    quiz_solved = sum(
-        (
-            Case(When(**{f"b_{c.key}__gte": c.max_score - SOLVED_EPSILON}, then=1), default=0)
-            for c in columns
-            if c.is_quiz
-        ),
-        Value(0),
-    )
-    values = (
-        students_matching(query)
-        .values("id", "username", "first_name", "last_name", "email")
-        .annotate(
-            exercise_total=Coalesce(
-                Sum("scores__kept_score"), Value(0.0), output_field=FloatField()
-            ),
-            exercise_solved=Count(
-                "scores",
-                filter=Q(scores__best_score__gte=F("scores__max_score") - SOLVED_EPSILON),
-            ),
-            **annotations,
-        )
-        .annotate(
-            total=F("exercise_total") + quiz_total,
-            solved=F("exercise_solved") + quiz_solved,
-        )
-    )
+    values = standing_values(students_matching(query), columns)
     sort = _valid_sort(sort, columns)
     key, descending = sort.lstrip("-"), sort.startswith("-")
     name = {"name": "username", "total": "total", "solved": "solved"}.get(key, f"s_{key}")
@@ -213,24 +84,7 @@ def gradebook_rows(*, columns: list[Column], query: str = "", sort: str = "name"
 
 
 def gradebook_row(values: dict[str, Any], columns: list[Column]) -> GradebookRow:
-    return GradebookRow(
-        id=values["id"],
-        username=values["username"],
-        name=f"{values['first_name']} {values['last_name']}".strip(),
-        email=values["email"],
-        total=float(values["total"] or 0.0),
-        solved=int(values["solved"] or 0),
-        cells=[
-            Cell(
-                score=values[f"s_{c.key}"],
-                best=values[f"b_{c.key}"],
-                attempts=int(values[f"a_{c.key}"] or 0),
-                late=bool(values[f"l_{c.key}"]),
-                max_score=c.max_score,
-            )
-            for c in columns
-        ],
-    )
+    return standing_from_values(values, columns)
 
 
 def column_summaries(*, columns: list[Column], query: str = "") -> list[ColumnSummary]:
@@ -249,20 +103,31 @@ def column_summaries(*, columns: list[Column], query: str = "") -> list[ColumnSu
     }
     by_quiz: dict[int, dict[str, Any]] = {}
     if any(c.is_quiz for c in columns):
-        best_per_student = (
+        graded = QuizAttempt.objects.filter(
+            student_id=OuterRef("student_id"),
+            quiz_id=OuterRef("quiz_id"),
+            status=QuizAttempt.Status.GRADED,
+        )
+        # Per student and quiz: the best score (for "solved") and the latest one (kept
+        # by a quiz whose policy is "latest"), so the mean is of the kept scores.
+        per_student = (
             QuizAttempt.objects.filter(student__in=who)
             .values("quiz_id", "student_id")
-            .annotate(best=Max("score", filter=Q(status=QuizAttempt.Status.GRADED)))
-            .values_list("quiz_id", "best")
+            .annotate(
+                best=Max("score", filter=Q(status=QuizAttempt.Status.GRADED)),
+                latest=Subquery(graded.order_by("-number").values("score")[:1]),
+            )
+            .values_list("quiz_id", "best", "latest")
         )
-        maxima = {c.pk: c.max_score for c in columns if c.is_quiz}
-        for quiz_id, best in best_per_student:
+        quizzes = {c.pk: c for c in columns if c.is_quiz}
+        for quiz_id, best, latest in per_student:
             agg = by_quiz.setdefault(quiz_id, {"attempted": 0, "solved": 0, "sum": 0.0, "n": 0})
             agg["attempted"] += 1
-            if best is not None:
+            column = quizzes.get(quiz_id)
+            if best is not None and column is not None:
                 agg["n"] += 1
-                agg["sum"] += best
-                agg["solved"] += full_marks(best, maxima.get(quiz_id, 0))
+                agg["sum"] += latest if column.keeps_latest else best
+                agg["solved"] += full_marks(best, column.max_score)
         for agg in by_quiz.values():
             agg["mean_score"] = agg["sum"] / agg["n"] if agg["n"] else None
     summaries = []

@@ -31,9 +31,10 @@ from django.db.models import (
 from django.db.models.functions import Floor, Least
 
 from accounts.roles import INSTRUCTOR_GROUP
-from exercises.models import Exercise
+from exercises.models import Exercise, QuizAttempt
 from exercises.spec import SOLVED_EPSILON
 from grader.models import HintUnlock, Score, Submission
+from grader.standing import CourseStanding, ItemStanding, course_standing
 
 HISTOGRAM_BINS = 10
 
@@ -146,7 +147,7 @@ class ExerciseStats:
         return self.solved / self.students if self.students else None
 
 
-def _bucket_labels(bins: int) -> list[str]:
+def bucket_labels(bins: int) -> list[str]:
     step = 100 // bins
     labels = [f"{i * step}–{(i + 1) * step}%" for i in range(bins)]
     labels[-1] = f"{(bins - 1) * step}–<100%"
@@ -169,7 +170,7 @@ def score_distribution(*, exercise: Exercise) -> list[Bucket]:
         .annotate(n=Count("id"))
         .values_list("bucket", "n")
     )
-    labels = _bucket_labels(HISTOGRAM_BINS)
+    labels = bucket_labels(HISTOGRAM_BINS)
     return [Bucket(label, int(counts.get(i, 0))) for i, label in enumerate(labels)]
 
 
@@ -274,8 +275,19 @@ class StudentView:
     student: User
     scores: list[Score]
     page: Page[Any]
-    total: float
-    max_total: float
+    standing: CourseStanding
+
+    @property
+    def total(self) -> float:
+        return self.standing.total
+
+    @property
+    def max_total(self) -> float:
+        return self.standing.max_total
+
+    @property
+    def quiz_rows(self) -> list[ItemStanding]:
+        return [q for q in self.standing.quizzes if q.attempts]
 
 
 STUDENT_PAGE_SIZE = 100
@@ -297,22 +309,30 @@ def student_view(*, student: User, page: int | str = 1) -> StudentView:
         student=student,
         scores=scores,
         page=Paginator(submissions, STUDENT_PAGE_SIZE).get_page(page),
-        total=sum(s.kept_score for s in scores),
-        max_total=sum(e.max_score for e in gradebook_exercises()),
+        standing=course_standing(student=student),
     )
 
 
 def score_timeline(*, student: User) -> dict[str, list[tuple[datetime, float]]]:
-    """Each exercise's graded scores over time, as a percentage of the maximum."""
+    """Each exercise's graded scores over time, and each quiz's graded attempts, as a
+    percentage of the maximum, by title (two queries)."""
     series: dict[str, list[tuple[datetime, float]]] = {}
     rows = (
         Submission.objects.filter(student=student, status=Submission.Status.GRADED)
         .order_by("submitted_at", "id")
-        .values_list("exercise__slug", "submitted_at", "score", "max_score")
+        .values_list("exercise__title", "submitted_at", "score", "max_score")
     )
-    for slug, at, score, max_score in rows:
+    quiz_rows = (
+        QuizAttempt.objects.filter(student=student, status=QuizAttempt.Status.GRADED)
+        .exclude(submitted_at=None)
+        .order_by("submitted_at", "id")
+        .values_list("quiz__title", "submitted_at", "score", "max_score")
+    )
+    for title, at, score, max_score in [*rows, *quiz_rows]:
+        if at is None:  # excluded above; a submission always has its time
+            continue
         pct = 100.0 * (score or 0.0) / max_score if max_score else 0.0
-        series.setdefault(slug, []).append((at, round(pct, 1)))
+        series.setdefault(title, []).append((at, round(pct, 1)))
     return series
 
 

@@ -4,7 +4,10 @@ with realistic scores, misconceptions, lateness and timings, written in batches
 
 The exercises are created closed (`is_active=False`) with slugs `synth-ex-NN`, so no
 student sees them and no worker tries to grade them; the students are `synth-NNNNN`
-with unusable passwords."""
+with unusable passwords. A closed quiz, `synth-quiz`, gets one graded attempt per
+student, its questions chosen to show what item analysis finds: items of graded
+difficulty that follow the students' skill, one that does not (answered by luck), and
+one whose key is wrong (the strong students pick the other option)."""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from exercises.models import Exercise
+from exercises.models import Exercise, Quiz, QuizAttempt
 from exercises.spec import variant_seed
 from grader.models import Score, Submission
 
@@ -38,12 +41,60 @@ FIRST_NAMES = ("Ada", "Alan", "Grace", "Émile", "Noor", "Kenji", "Zoë", "Li", 
 LAST_NAMES = ("Lovelace", "Turing", "Hopper", "Noether", "Okafor", "Sato", "Müller", "Chen")
 
 
+# How each misconception's answer reads, so the item analysis counts readings, as it
+# does for real formula answers (grader.grading stores `read_as`).
+READINGS = {
+    "": "2*x*cos(x^2)",
+    "missing-inner-factor": "cos(x^2)",
+    "wrong-outer-derivative": "-2*x*sin(x^2)",
+    "sign-error": "-2*x*cos(x^2)",
+    "half": "x*cos(x^2)",
+}
+QUIZ_SLUG = "synth-quiz"
+
+
+@dataclass(frozen=True)
+class SynthQuestion:
+    """A question of the synthetic quiz and how a student of skill s answers it:
+    right with probability 1 / (1 + exp(-slope · (s − level)))."""
+
+    id: str
+    kind: str
+    points: float
+    level: float
+    slope: float
+    right: str
+    wrong: tuple[str, ...]
+
+    def as_quiz_question(self) -> dict[str, Any]:
+        question: dict[str, Any] = {
+            "id": self.id, "section": "1", "kind": self.kind, "max_score": self.points,
+            "prompt": f"Synthetic question {self.id}.",
+        }  # fmt: skip
+        if self.kind == "choice":
+            question["options"] = [{"id": o, "text": o} for o in (self.right, *self.wrong)]
+        return question
+
+
+QUIZ_QUESTIONS = (
+    SynthQuestion("slope-easy", "numeric", 2, 0.15, 8, "6", ("9", "3")),
+    SynthQuestion("chain-formula", "formula", 2, 0.5, 8, "-3*x^2*sin(x^3)",
+                  ("-sin(x^3)", "3*x^2*sin(x^3)")),
+    SynthQuestion("backward-hard", "choice", 1, 0.75, 8, "walks the graph backwards",
+                  ("runs forward again", "returns the gradient")),
+    SynthQuestion("lucky-guess", "choice", 1, 0.5, 0, "option A", ("option B",)),
+    SynthQuestion("wrong-key", "choice", 1, 0.5, -8, "the keyed option",
+                  ("the option the notes support",)),
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class SynthSummary:
     students: int
     exercises: int
     submissions: int
     scores: int
+    quiz_attempts: int = 0
 
 
 def synth_clear() -> None:
@@ -53,6 +104,7 @@ def synth_clear() -> None:
         Score.objects.filter(exercise__slug__startswith=EXERCISE_PREFIX).delete()
         Submission.objects.filter(exercise__slug__startswith=EXERCISE_PREFIX).delete()
         Exercise.objects.filter(slug__startswith=EXERCISE_PREFIX).delete()
+        Quiz.objects.filter(slug=QUIZ_SLUG).delete()
         user_model.objects.filter(username__startswith=STUDENT_PREFIX).delete()
 
 
@@ -107,7 +159,8 @@ def _result(
         }
         for i, (name, points, visibility) in enumerate(CHECKS)
     ]
-    extra: dict[str, Any] = {"hidden_checks": 1}
+    reading = READINGS.get("" if raw == MAX_SCORE else misconception or "half", "cos(2*x)")
+    extra: dict[str, Any] = {"hidden_checks": 1, "read_as": reading}
     if misconception:
         extra["misconception"] = {"name": misconception, "message": "(synthetic)"}
     if late_penalty is not None:
@@ -246,21 +299,70 @@ def _insert_submissions(subs: list[Submission], *, student_ids: list[int]) -> No
         s.pk = ids[(s.student_id, s.exercise_id, s.attempt)]
 
 
+def _quiz(start: datetime) -> Quiz:
+    return Quiz.objects.create(
+        slug=QUIZ_SLUG,
+        title="Synthetic quiz",
+        notes_sections="1",
+        questions=[q.as_quiz_question() for q in QUIZ_QUESTIONS],
+        max_score=sum(q.points for q in QUIZ_QUESTIONS),
+        position=2000,
+        is_active=False,
+        opens_at=start,
+    )
+
+
+def _quiz_attempt(
+    quiz: Quiz, student_id: int, rng: random.Random, skill: float, at: datetime
+) -> QuizAttempt:
+    """One graded attempt, results in the shape grader.quiz_grading stores."""
+    answers: dict[str, Any] = {}
+    tests = []
+    for q in QUIZ_QUESTIONS:
+        right = rng.random() < 1 / (1 + math.exp(-q.slope * (skill - q.level)))
+        answer = q.right if right else rng.choice(q.wrong)
+        answers[q.id] = answer
+        test: dict[str, Any] = {
+            "name": q.id, "question": q.id, "section": "1",
+            "score": q.points if right else 0.0, "max_score": q.points,
+            "status": "passed" if right else "failed",
+            "output": "Correct." if right else f"{answer} is not right.",
+            "visibility": "visible",
+        }  # fmt: skip
+        if q.kind == "formula":
+            test["read_as"] = answer
+        tests.append(test)
+    score = sum(t["score"] for t in tests)
+    return QuizAttempt(
+        quiz=quiz, student_id=student_id, number=1, seed=variant_seed(student_id, QUIZ_SLUG),
+        status=QuizAttempt.Status.GRADED, started_at=at, submitted_at=at,
+        graded_at=at + timedelta(seconds=1), answers=answers, score=score,
+        max_score=quiz.max_score,
+        results={"score": score, "max_score": quiz.max_score, "tests": tests,
+                 "output": f"{sum(t['status'] == 'passed' for t in tests)} of "
+                           f"{len(tests)} questions right.", "extra": {}},
+    )  # fmt: skip
+
+
 def synth_course(*, students: int, exercises: int, submissions: int, seed: int = 0) -> SynthSummary:
     """Create the synthetic course in one transaction, in batches of BATCH rows."""
     rng = random.Random(seed)
     start = timezone.now() - timedelta(days=7 * (exercises + 2))
-    n_subs = n_scores = 0
+    n_subs = n_scores = n_attempts = 0
     with transaction.atomic():
         ex_rows = _exercises(exercises, start)
+        quiz = _quiz(start)
         users = _students(students, rng)
         per_chunk = max(1, BATCH // max(1, exercises * submissions))
         for chunk_start in range(0, len(users), per_chunk):
             chunk = users[chunk_start : chunk_start + per_chunk]
             subs: list[Submission] = []
             groups: list[tuple[Exercise, int, int, int]] = []
+            attempts: list[QuizAttempt] = []
             for user in chunk:
                 skill = rng.betavariate(2.5, 2.0)
+                at = start + timedelta(days=7 * exercises, hours=rng.uniform(0, 48))
+                attempts.append(_quiz_attempt(quiz, user.pk, rng, skill, at))
                 for exercise in ex_rows:
                     first = len(subs)
                     subs.extend(_submissions_for(user, exercise, submissions, rng, skill, start))
@@ -268,8 +370,14 @@ def synth_course(*, students: int, exercises: int, submissions: int, seed: int =
             _insert_submissions(subs, student_ids=[u.pk for u in chunk])
             scores = [_score_for(e, uid, subs[a:b]) for e, uid, a, b in groups]
             Score.objects.bulk_create(scores, batch_size=BATCH)
+            QuizAttempt.objects.bulk_create(attempts, batch_size=BATCH)
             n_subs += len(subs)
             n_scores += len(scores)
+            n_attempts += len(attempts)
     return SynthSummary(
-        students=len(users), exercises=len(ex_rows), submissions=n_subs, scores=n_scores
+        students=len(users),
+        exercises=len(ex_rows),
+        submissions=n_subs,
+        scores=n_scores,
+        quiz_attempts=n_attempts,
     )

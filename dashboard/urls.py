@@ -11,5 +11,6 @@ urlpatterns = [
     path("submissions.json", views.submissions_json, name="submissions_json"),
     path("exercises/", views.exercise_list, name="exercises"),
     path("exercises/<slug:slug>/", views.exercise_detail, name="exercise"),
+    path("quizzes/<slug:slug>/", views.quiz_detail, name="quiz"),
     path("students/<int:pk>/", views.student_detail, name="student"),
 ]

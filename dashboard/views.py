@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from exercises.models import Exercise
+from exercises.models import Exercise, Quiz
 
-from . import charts, exports, selectors
+from . import charts, exports, item_selectors, quiz_selectors, selectors
 from .gradebook import gradebook as gradebook_read
 from .permissions import instructor_required
 
@@ -32,11 +32,15 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
     summaries = selectors.exercise_summaries()
     chart = charts.bar_chart(
         title="Solve rate by exercise (% of students who tried)",
-        labels=[s.exercise.slug for s in summaries],
+        labels=[s.exercise.title for s in summaries],
         values=[round(100 * (s.solve_rate or 0.0), 1) for s in summaries],
         series="solve rate %",
     )
-    return render(request, "dashboard/exercises.html", {"summaries": summaries, "chart": chart})
+    return render(
+        request,
+        "dashboard/exercises.html",
+        {"summaries": summaries, "quizzes": quiz_selectors.quiz_summaries(), "chart": chart},
+    )
 
 
 @require_GET
@@ -44,18 +48,38 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = get_object_or_404(Exercise, slug=slug)
     stats = selectors.exercise_stats(exercise=exercise)
+    items = item_selectors.exercise_item_stats(
+        exercise=exercise, totals=item_selectors.course_totals()
+    )
     chart = charts.bar_chart(
-        title=f"{exercise.slug}: students by best score",
+        title=f"{exercise.title}: students by best score",
         labels=[b.label for b in stats.distribution],
         values=[b.count for b in stats.distribution],
         series="students",
     )
     context = {
         "stats": stats,
+        "items": items,
         "chart": chart,
         "hint_usage": selectors.hint_usage(exercise=exercise),
     }
     return render(request, "dashboard/exercise.html", context)
+
+
+@require_GET
+@instructor_required
+def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = get_object_or_404(Quiz, slug=slug)
+    stats = quiz_selectors.quiz_stats(quiz=quiz)
+    chart = charts.bar_chart(
+        title=f"{quiz.title}: students by kept score",
+        labels=[b.label for b in stats.distribution],
+        values=[b.count for b in stats.distribution],
+        series="students",
+    )
+    return render(
+        request, "dashboard/quiz.html", {"stats": stats, "items": stats.items, "chart": chart}
+    )
 
 
 @require_GET

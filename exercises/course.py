@@ -117,6 +117,9 @@ class ExerciseSpec:
     # Imports and checks grading.py (and torch) when called; None: nothing to grade.
     load_grading: Callable[[], GradingModule] | None
     variant: Callable[[random.Random], dict[str, Any]] | None = None
+    # The opposite of by_hand: the answer must let autograd compute (a backward pass
+    # per call, or in the script), or its checks score 0 (grader/grading.py).
+    requires_autograd: bool = False
     wrong_answers: dict[str, str] = field(default_factory=dict)
     content_hash: str = ""
     _grading: GradingModule | None = field(default=None, init=False, repr=False, compare=False)
@@ -200,6 +203,13 @@ def _load_info(path: Path) -> dict[str, Any]:
     hint_penalty = info.get("hint_penalty", 0.0)
     if not isinstance(hint_penalty, int | float) or not 0 <= hint_penalty <= 1:
         raise CourseError(f"{path}: 'hint_penalty' must be a number between 0 and 1")
+    if info.get("requires_autograd"):
+        if info.get("by_hand"):
+            raise CourseError(
+                f"{path}: an exercise cannot be both 'by_hand' and 'requires_autograd'"
+            )
+        if info["protocol"] not in ("call", "script"):
+            raise CourseError(f"{path}: 'requires_autograd' needs the call or script protocol")
     return info
 
 
@@ -312,6 +322,7 @@ def load_folder(folder: Path) -> ExerciseSpec:
         hint_penalty=float(info.get("hint_penalty", 0.0)),
         load_grading=load_grading,
         variant=load_variant(folder, f"course_variant_{slug.replace('-', '_')}"),
+        requires_autograd=bool(info.get("requires_autograd", False)),
         wrong_answers=wrong,
         content_hash=_hash_folder(folder),
     )

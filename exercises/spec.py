@@ -110,6 +110,32 @@ def script_value(name: str) -> Callable[[Outputs], Any]:
     return get
 
 
+def number_pair(get: Callable[[Outputs], Any]) -> Callable[[Outputs], Any]:
+    """Getter for a returned pair of numbers, such as (dL/dw, dL/db), in any of the forms
+    a statement allows: a tuple or list of two numbers (floats, 0-d or one-element
+    tensors), or one tensor of two elements (shape (2,), (2, 1) or (1, 2)). Each becomes
+    a list of two numbers, so every exercise that returns a pair accepts the same forms;
+    anything else is passed on unchanged for the comparison to describe."""
+
+    def normalised(outputs: Outputs) -> Any:
+        value = get(outputs)
+        numel = getattr(value, "numel", None)
+        if callable(numel) and numel() == 2:
+            return [float(v) for v in value.reshape(-1).tolist()]
+        if isinstance(value, list | tuple) and len(value) == 2:
+            items = []
+            for item in value:
+                size = getattr(item, "numel", None)
+                if callable(size) and size() == 1 and not item.is_complex():
+                    items.append(float(item.reshape(-1)[0]))
+                else:
+                    items.append(item)
+            return items
+        return value
+
+    return normalised
+
+
 # Variant seeds and check points are derived with HMAC-SHA256 under a server-side key, so
 # that nobody without the key can compute a student's hidden points from public facts
 # (student id, slug, attempt number) and fit a curve through them. The Django side sets

@@ -20,6 +20,7 @@ def audit_record(
     old_value: Any = None,
     new_value: Any = None,
     reason: str = "",
+    student_id: int | None = None,
 ) -> AuditLogEntry:
     """Record one action. Call it inside the transaction that makes the change, so the
     entry exists exactly when the change does."""
@@ -28,7 +29,7 @@ def audit_record(
         actor_id=actor.pk,
         actor_username=actor.get_username(),
         submission=submission,
-        student_id=submission.student_id if submission is not None else None,
+        student_id=submission.student_id if submission is not None else student_id,
         exercise_id=(
             exercise.pk if exercise is not None else submission.exercise_id if submission else None
         ),

@@ -18,6 +18,16 @@ from exercises.spec import Check, Outputs
 from .compare import Comparison, compare, flat_numbers, is_numeric_list, shape_words
 from .feedback import diagnose
 
+# What to do about a value of the wrong kind, where the fix is always the same.
+_KIND_HINTS = {
+    ("a float", "a tensor"): (
+        " .item() and float() give a plain number: return the tensor itself (x.grad)."
+    ),
+    ("an int", "a tensor"): " Return the tensor itself, not a number made from it.",
+    ("None", "a tensor"): " Did the function end without a return?",
+    ("None", "a value"): " Did the function end without a return?",
+}
+
 
 def _names(check: Check, count: int) -> list[str]:
     """Names of the values of a pair/tuple check: its quantity split at commas when it
@@ -53,10 +63,18 @@ def explain(
         said_true = not _truthy(want)
         sentence = check.if_true if said_true else check.if_false
         return sentence or f"{what} is {said_true}, but it should be {not said_true}."
+    if got is None and not returned:
+        if ".grad" in f"{check.name} {check.quantity}":
+            return (
+                f"{what} is None: no gradient reached it. backward() fills .grad only for a "
+                "leaf that requires grad, from a result computed from it while tracking."
+            )
+        return f"{what} is None: your code left no value there."
     if comparison.got:  # not a matter of numbers: a dict, None, a string, wrong count
+        hint = _KIND_HINTS.get((comparison.got, comparison.want), "")
         if returned:
-            return f"Your function returned {comparison.got}, expected {comparison.want}."
-        return f"{what}: expected {comparison.want}, got {comparison.got}."
+            return f"Your function returned {comparison.got}, expected {comparison.want}.{hint}"
+        return f"{what}: expected {comparison.want}, got {comparison.got}.{hint}"
     if (
         isinstance(want, tuple | list)
         and not is_numeric_list(want)

@@ -56,19 +56,19 @@ def diagnose(
     if nonzero and zeros_kept:
         ratio = nonzero[0][0] / nonzero[0][1]
         if all(_close(g / w, ratio, tol * 10) for g, w in nonzero):
-            return _ratio_text(ratio, batches, tol)
+            return _ratio_text(ratio, batches, tol) or (
+                f"it is {_fmt(ratio)} times the right value everywhere: a constant factor is off"
+            )
     if (
         len(got) > 1
         and _all_close(got, list(reversed(want)), tol)
         and not _all_close(got, want, tol)
     ):
         return "these are the right values in the wrong order: swapped?"
-    if nonzero and zeros_kept and len(points) == len(got):
-        by_x = [(g, w, x) for (g, w), x in zip(pairs, points, strict=True) if abs(w) > tol]
-        if all(_close(g, w * x, tol * 10) for g, w, x in by_x):
-            return "it is x times the right value: an extra factor x"
-        if all(abs(x) > tol and _close(g * x, w, tol * 10) for g, w, x in by_x):
-            return "it is the right value divided by x: a factor x is missing"
+    if len(points) == len(got) and len(got) >= 3:
+        term = _power_of_x(got, want, points, tol)
+        if term:
+            return term
     if len(got) > 1:
         shift = got[0] - want[0]
         if abs(shift) > tol and all(
@@ -77,6 +77,50 @@ def diagnose(
             return (
                 f"it is off by the same {_fmt(shift)} everywhere: a term is missing or one too many"
             )
+    return ""
+
+
+def _monomial(c: float, k: int) -> str:
+    power = {1: "x", 2: "x²", 3: "x³"}[k]
+    if _close(c, 1.0, 1e-9):
+        return power
+    if _close(c, -1.0, 1e-9):
+        return f"−{power}"
+    return f"{_fmt(c)}{power}"
+
+
+def _constant(values: list[float], tol: float) -> float | None:
+    if values and all(_close(v, values[0], tol * 10) for v in values):
+        return values[0]
+    return None
+
+
+def _power_of_x(
+    got: Sequence[float], want: Sequence[float], points: Sequence[float], tol: float
+) -> str:
+    """A factor or a term c·xᵏ (k = 1, 2, 3) between the answer and the right values, at
+    the formula's points: the signature of a slip in a derivative by hand (a factor x
+    dropped, an extra term x² from adding the function itself)."""
+    rows = [(g, w, x) for g, w, x in zip(got, want, points, strict=True) if abs(x) > tol]
+    if len(rows) < 3:
+        return ""
+    nonzero = [(g, w, x) for g, w, x in rows if abs(w) > tol]
+    for k in (1, 2):
+        if len(nonzero) < 3:
+            break
+        factor = _constant([g / (w * x**k) for g, w, x in nonzero], tol)
+        if factor is not None:
+            term = _monomial(factor, k)
+            return f"it is {term} times the right value: a factor {term} too many"
+        factor = _constant([g * x**k / w for g, w, x in nonzero], tol)
+        if factor is not None and _close(factor, 1.0, 1e-9):
+            term = _monomial(1.0, k)
+            return f"it is the right value divided by {term}: a factor {term} is missing"
+    for k in (1, 2, 3):
+        extra = _constant([(g - w) / x**k for g, w, x in rows], tol)
+        if extra is not None and abs(extra) > tol:
+            term = _monomial(extra, k)
+            return f"it is the right value plus {term} everywhere: a term {term} too many (or one missing)"
     return ""
 
 

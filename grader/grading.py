@@ -12,12 +12,13 @@ import logging
 import time
 from typing import Any
 
+import graphviz
 from django.conf import settings
 
 from exercises.course import ExerciseSpec
 from exercises.spec import AnswerFailed, Check, full_marks, inputs_rng
 
-from . import integrity, kinds
+from . import graphs, integrity, kinds
 from .compare import compare
 from .explain import explain
 from .results import CheckResult, Outcome, results_json, total
@@ -71,6 +72,32 @@ def _sandbox_failure_text(result: SandboxResult) -> str:
     return result.error
 
 
+def _without_backward(spec: ExerciseSpec, outputs: dict[str, Any]) -> str:
+    """Why a requires_autograd answer scores 0, or "": a call that returned a value
+    without a backward pass (call protocol), or a script that ran none. Takes the
+    count out of ``outputs`` (it is not a graded value)."""
+    passes = outputs.pop("backward_passes", None)
+    if not spec.requires_autograd or passes is None:
+        return ""
+    if isinstance(passes, dict):
+        returned = [c for c, r in outputs.get("results", {}).items() if "value" in r]
+        if all(passes.get(c) for c in returned):
+            return ""
+        return (
+            "This exercise is about autograd: your function returned its result without "
+            "running a backward pass (no backward() or torch.autograd.grad), so the numbers "
+            "were not computed by autograd and score 0. Build the graph from a tensor with "
+            "requires_grad=True, call backward() on the result and return the .grad."
+        )
+    if passes:
+        return ""
+    return (
+        "This exercise is about autograd: your script never ran a backward pass (no "
+        "backward() or torch.autograd.grad), so its numbers were not computed by autograd "
+        "and score 0."
+    )
+
+
 def grade_answer(
     spec: ExerciseSpec,
     *,
@@ -106,6 +133,7 @@ def grade_answer(
                     inputs=inputs,
                     limits=sandbox_limits(spec),
                     forbid_autograd=spec.by_hand,
+                    count_backward=spec.requires_autograd,
                 )
             )
             timings["sandbox_ms"] = round((time.perf_counter() - t0) * 1000, 2)
@@ -114,6 +142,7 @@ def grade_answer(
             expected = grading.expected(params, inputs)
             timings["reference_ms"] = round((time.perf_counter() - t1) * 1000, 2)
             outputs = decode(result.outputs) if result.status == "ok" else {}
+            no_backward = _without_backward(spec, outputs)
             if result.autograd_blocked:
                 why = (
                     "This exercise asks for the gradients by hand, without autograd: "
@@ -126,9 +155,16 @@ def grade_answer(
                 failure = _sandbox_failure_text(result)
                 tests = [_test(c, 0.0, failure) for c in grading.checks]
                 summary.append(failure)
+            elif no_backward:
+                why = no_backward + " " + NOTES_REF.format(section=spec.notes_section)
+                tests = [_test(c, 0.0, why) for c in grading.checks]
+                summary.append(why)
+                extra["integrity"] = "no-backward"
             else:
                 tests, misconception, notes = _run_checks(spec, params, inputs, outputs, expected)
                 summary.extend(notes)
+            if result.status == "ok" and inputs.get("graph") and "graph_tensors" in expected:
+                extra["graph"] = _graph_pictures(inputs["graph"], outputs, expected)
             if "read_as" in outputs:
                 extra["read_as"] = outputs["read_as"]
             if spec.protocol == "script" and outputs.get("error"):
@@ -217,6 +253,20 @@ def _run_checks(
             # No declared mistake fits: the first visible check's reason leads the card.
             notes.insert(0, explained[0])
     return tests, misconception, notes
+
+
+def _graph_pictures(
+    roots: list[str], outputs: dict[str, Any], expected: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The student's graph (described in the sandbox) next to the reference's."""
+    reference = graphs.reference_graph(roots, expected["graph_tensors"])
+    if reference is None:
+        return None
+    try:
+        return graphs.pictures(outputs.get("graph"), reference)
+    except graphviz.ExecutableNotFound:
+        logger.exception("graphviz's dot is not installed: no graph pictures")
+        return None
 
 
 def _points(spec: ExerciseSpec, check: Check, inputs: dict[str, Any]) -> list[float] | None:

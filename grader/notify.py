@@ -1,4 +1,5 @@
-"""Wake the requests that wait for a submission's result as soon as it is final.
+"""Wake the requests that wait for a result as soon as it is final (a submission, or a
+quiz attempt: `quiz_key`).
 
 The result card and the API can hold a request open until the answer is graded (a
 long poll) instead of being asked again every few hundred milliseconds: one request per
@@ -43,7 +44,7 @@ logger = logging.getLogger(__name__)
 # one Redis then never wake each other's waiters with the same submission id.
 CHANNEL = "grader:final:{}:{}"
 PATTERN = "grader:final:{}:*"
-# How long announced ids are remembered for waiters that arrive after the message.
+# How long announced keys are remembered for waiters that arrive after the message.
 RECENT_SECONDS = 60.0
 T = TypeVar("T")
 
@@ -70,16 +71,22 @@ def _redis() -> Any | None:
     return _client(url) if url else None
 
 
-def announce_final(submission_id: int) -> None:
-    """Tell waiters that ``submission_id`` reached graded/error. Call after commit;
-    never raises (a waiter that misses it still sees the row at its next re-read)."""
+def quiz_key(attempt_id: int) -> str:
+    """The key of a quiz attempt's channel (a submission's is its id)."""
+    return f"quiz-{attempt_id}"
+
+
+def announce_final(key: int | str) -> None:
+    """Tell waiters that the submission ``key`` (or the quiz attempt ``quiz_key(id)``)
+    reached graded/error. Call after commit; never raises (a waiter that misses it still
+    sees the row at its next re-read)."""
     client = _redis()
     if client is None:
         return
     try:
-        client.publish(CHANNEL.format(_namespace(), submission_id), b"final")
+        client.publish(CHANNEL.format(_namespace(), key), b"final")
     except Exception:
-        logger.warning("could not announce submission %s as final", submission_id, exc_info=True)
+        logger.warning("could not announce %s as final", key, exc_info=True)
 
 
 class Listener:
@@ -89,8 +96,8 @@ class Listener:
         self.client = client
         self.pattern = PATTERN.format(namespace)
         self.lock = threading.Lock()
-        self.waiters: dict[int, set[threading.Event]] = {}
-        self.recent: OrderedDict[int, float] = OrderedDict()  # id -> monotonic time seen
+        self.waiters: dict[str, set[threading.Event]] = {}
+        self.recent: OrderedDict[str, float] = OrderedDict()  # key -> monotonic time seen
         # Monotonic time since which the subscription has been up; None while it is not.
         self.subscribed_since: float | None = None
         self.thread = threading.Thread(target=self._run, name="grader-notify", daemon=True)
@@ -98,26 +105,24 @@ class Listener:
 
     # -- waiters --
 
-    def register(
-        self, submission_id: int, event: threading.Event, pending_since: float | None
-    ) -> bool:
-        """Wake ``event`` when ``submission_id`` is announced (at once if it was in the
-        last minute). True if no announcement since ``pending_since`` can have been
-        missed: the subscription was up then and has stayed up."""
+    def register(self, key: str, event: threading.Event, pending_since: float | None) -> bool:
+        """Wake ``event`` when ``key`` is announced (at once if it was in the last
+        minute). True if no announcement since ``pending_since`` can have been missed:
+        the subscription was up then and has stayed up."""
         with self.lock:
-            self.waiters.setdefault(submission_id, set()).add(event)
-            if submission_id in self.recent:
+            self.waiters.setdefault(key, set()).add(event)
+            if key in self.recent:
                 event.set()
             since = self.subscribed_since
             return since is not None and pending_since is not None and since <= pending_since
 
-    def unregister(self, submission_id: int, event: threading.Event) -> None:
+    def unregister(self, key: str, event: threading.Event) -> None:
         with self.lock:
-            events = self.waiters.get(submission_id)
+            events = self.waiters.get(key)
             if events is not None:
                 events.discard(event)
                 if not events:
-                    del self.waiters[submission_id]
+                    del self.waiters[key]
 
     @property
     def subscribed(self) -> bool:
@@ -127,16 +132,16 @@ class Listener:
 
     def _announced(self, channel: bytes) -> None:
         try:
-            submission_id = int(channel.rsplit(b":", 1)[1])
-        except (IndexError, ValueError):
+            key = channel.rsplit(b":", 1)[1].decode("ascii")
+        except (IndexError, UnicodeDecodeError):
             return
         now = time.monotonic()
         with self.lock:
-            self.recent[submission_id] = now
-            self.recent.move_to_end(submission_id)
+            self.recent[key] = now
+            self.recent.move_to_end(key)
             while self.recent and next(iter(self.recent.values())) < now - RECENT_SECONDS:
                 self.recent.popitem(last=False)
-            for event in self.waiters.get(submission_id, ()):
+            for event in self.waiters.get(key, ()):
                 event.set()
 
     def _lost(self) -> None:
@@ -203,7 +208,7 @@ def listener() -> Listener | None:
 
 
 def wait_until(
-    submission_id: int,
+    key: int | str,
     fetch_final: Callable[[], T | None],
     timeout: float,
     *,
@@ -219,7 +224,7 @@ def wait_until(
     found = None if timeout <= 0 else _listener_or_none()
     if found is None:
         return _wait_polling(fetch_final, deadline)
-    return _wait_listening(found, submission_id, fetch_final, deadline, pending_since)
+    return _wait_listening(found, str(key), fetch_final, deadline, pending_since)
 
 
 def _listener_or_none() -> Listener | None:
@@ -232,13 +237,13 @@ def _listener_or_none() -> Listener | None:
 
 def _wait_listening(
     found: Listener,
-    submission_id: int,
+    key: str,
     fetch_final: Callable[[], T | None],
     deadline: float,
     pending_since: float | None,
 ) -> T | None:
     event = threading.Event()
-    covered = found.register(submission_id, event, pending_since)
+    covered = found.register(key, event, pending_since)
     try:
         if not covered and (result := fetch_final()) is not None:
             return result
@@ -257,7 +262,7 @@ def _wait_listening(
             if (result := fetch_final()) is not None:
                 return result
     finally:
-        found.unregister(submission_id, event)
+        found.unregister(key, event)
 
 
 def _wait_polling(fetch_final: Callable[[], T | None], deadline: float) -> T | None:

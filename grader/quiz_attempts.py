@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -26,7 +27,9 @@ from exercises.models import Quiz, QuizAttempt
 from exercises.quiz import load_quiz_spec
 from exercises.spec import variant_seed
 
-from . import queue
+from . import notify, queue
+from .audit import audit_record
+from .models import AuditLogEntry
 
 logger = logging.getLogger(__name__)
 
@@ -207,15 +210,22 @@ def quiz_attempt_grade(*, attempt_id: int) -> QuizAttempt | None:
         logger.exception("grading quiz attempt %s failed", attempt_id)
         return _grading_failed(attempt)
     outcome.results["extra"]["timings"] = outcome.timings
-    QuizAttempt.objects.filter(pk=attempt_id, status=QuizAttempt.Status.RUNNING).update(
+    graded = QuizAttempt.objects.filter(pk=attempt_id, status=QuizAttempt.Status.RUNNING).update(
         status=QuizAttempt.Status.GRADED,
         score=outcome.score,
         max_score=outcome.max_score,
         results=outcome.results,
         graded_at=timezone.now(),
     )
+    if graded:
+        _announce(attempt_id)
     attempt.refresh_from_db()
     return attempt
+
+
+def _announce(attempt_id: int) -> None:
+    """Wake the page waiting for this attempt's result (its long poll), after commit."""
+    transaction.on_commit(partial(notify.announce_final, notify.quiz_key(attempt_id)))
 
 
 def _grading_failed(attempt: QuizAttempt) -> QuizAttempt:
@@ -229,12 +239,12 @@ def _grading_failed(attempt: QuizAttempt) -> QuizAttempt:
             task=queue.GRADE_QUIZ_ATTEMPT,
             countdown=5.0 * attempt.grade_attempts,
         )
-    else:
-        QuizAttempt.objects.filter(pk=attempt.pk, status=QuizAttempt.Status.RUNNING).update(
-            status=QuizAttempt.Status.ERROR,
-            error_message=GRADING_FAILED,
-            graded_at=timezone.now(),
-        )
+    elif QuizAttempt.objects.filter(pk=attempt.pk, status=QuizAttempt.Status.RUNNING).update(
+        status=QuizAttempt.Status.ERROR,
+        error_message=GRADING_FAILED,
+        graded_at=timezone.now(),
+    ):
+        _announce(attempt.pk)
     attempt.refresh_from_db()
     return attempt
 
@@ -259,9 +269,10 @@ def quiz_attempts_sweep(*, older_than: timedelta | None = None) -> list[int]:
     ).only("id", "status", "grade_attempts")
     for attempt in stuck:
         if attempt.grade_attempts >= settings.GRADER_MAX_ATTEMPTS:
-            QuizAttempt.objects.filter(pk=attempt.pk, status=attempt.status).update(
+            if QuizAttempt.objects.filter(pk=attempt.pk, status=attempt.status).update(
                 status=QuizAttempt.Status.ERROR, error_message=GRADING_FAILED, graded_at=now
-            )
+            ):
+                _announce(attempt.pk)
             continue
         if queue.requeue(
             QuizAttempt.objects.all(),
@@ -272,3 +283,57 @@ def quiz_attempts_sweep(*, older_than: timedelta | None = None) -> list[int]:
         ):
             enqueued.append(attempt.pk)
     return enqueued
+
+
+class QuizRegradeRejected(ValueError):
+    """The attempt cannot be regraded now; the message says why."""
+
+
+def quiz_attempt_regrade(
+    *, actor: AbstractBaseUser, attempt: QuizAttempt, reason: str
+) -> QuizAttempt:
+    """Grade a final (graded or errored) attempt again from its stored answers and
+    seed, on a worker, as the first time: the attempt goes back to `submitted` with a
+    fresh budget of tries and `grade_quiz_attempt_task` is enqueued on commit. The
+    result it replaces is kept in the audit entry (score, status, per-question
+    scores), next to who asked and why."""
+    final = (QuizAttempt.Status.GRADED, QuizAttempt.Status.ERROR)
+    with transaction.atomic():
+        before = (
+            QuizAttempt.objects.select_for_update()
+            .filter(pk=attempt.pk, status__in=final)
+            .values("status", "score", "results", "error_message", "graded_at")
+            .first()
+        )
+        if before is None:
+            raise QuizRegradeRejected(
+                "Only a graded or errored attempt can be regraded; this one is still "
+                "open or waiting for a worker."
+            )
+        QuizAttempt.objects.filter(pk=attempt.pk).update(
+            status=QuizAttempt.Status.SUBMITTED,
+            enqueued_at=timezone.now(),
+            grading_started_at=None,
+            grade_attempts=0,
+            error_message="",
+        )
+        audit_record(
+            actor=actor,
+            action=AuditLogEntry.Action.REGRADE_REQUESTED,
+            student_id=attempt.student_id,
+            old_value={
+                "status": before["status"],
+                "score": before["score"],
+                "questions": {
+                    t.get("question"): t.get("score")
+                    for t in (before["results"] or {}).get("tests", [])
+                },
+                "error": before["error_message"] or None,
+                "graded_at": before["graded_at"].isoformat() if before["graded_at"] else None,
+            },
+            new_value={"quiz": attempt.quiz.slug, "quiz_attempt": attempt.pk},
+            reason=reason.strip(),
+        )
+        queue.enqueue_on_commit(queue.GRADE_QUIZ_ATTEMPT, attempt.pk)
+    attempt.refresh_from_db()
+    return attempt

@@ -12,6 +12,7 @@ from django.utils import timezone
 from exercises.models import Exercise, Quiz, QuizAttempt
 from exercises.rendering import latex_to_mathml
 
+from . import notify
 from .sandbox.formula import FormulaError, parse
 
 
@@ -111,3 +112,15 @@ def quiz_results_for_student(attempt: QuizAttempt) -> dict[str, Any]:
     extra.pop("timings", None)
     results["extra"] = extra
     return results
+
+
+# An attempt a worker has yet to grade.
+PENDING_STATUSES = (QuizAttempt.Status.SUBMITTED, QuizAttempt.Status.RUNNING)
+
+
+def quiz_attempt_wait_final(attempt: QuizAttempt, wait: float) -> QuizAttempt:
+    """``attempt`` read again as soon as a worker has graded it (or failed to), or as it
+    is after ``wait`` seconds: the long poll of grader/notify.py, keyed by the attempt."""
+    again = QuizAttempt.objects.filter(pk=attempt.pk).select_related("quiz")
+    final = again.exclude(status__in=PENDING_STATUSES)
+    return notify.wait_until(notify.quiz_key(attempt.pk), final.first, wait) or again.get()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,8 +22,16 @@ from .quiz_attempts import (
     quiz_attempt_submit,
 )
 from .quiz_forms import QuestionRow, QuizForm
-from .quiz_selectors import quiz_results_for_student, quiz_standing, quiz_standings, quizzes_active
+from .quiz_selectors import (
+    PENDING_STATUSES,
+    quiz_attempt_wait_final,
+    quiz_results_for_student,
+    quiz_standing,
+    quiz_standings,
+    quizzes_active,
+)
 from .sandbox.formula import FormulaError, parse
+from .selectors import wait_seconds
 
 
 def _student(request: HttpRequest) -> User:
@@ -117,9 +126,13 @@ def _attempt_context(attempt: QuizAttempt, form: QuizForm) -> dict[str, Any]:
         "results": results,
         "graded_rows": graded_rows,
         # Submitted and waiting for a worker, or open with its time up (the page's clock
-        # or the sweep submits it): the page shows progress and polls.
-        "pending": attempt.status in ("submitted", "running") or expired,
+        # or the sweep submits it): the page shows progress and asks again. A worker's
+        # result is waited for server-side (the long poll: `wait`); an open attempt
+        # whose time is up is asked about again after a second.
+        "pending": attempt.status in PENDING_STATUSES or expired,
         "expired": expired,
+        "wait": settings.GRADER_CARD_WAIT_SECONDS,
+        "poll_delay_ms": 0 if attempt.status in PENDING_STATUSES else 1000,
     }
 
 
@@ -144,9 +157,14 @@ def quiz_attempt(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @require_GET
 def quiz_attempt_state(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    """The attempt's state as a fragment, polled by the page while it is being graded:
-    progress until a worker has graded it, then the result (read-only: no GET writes)."""
+    """The attempt's state as a fragment, asked for by the page while it is being graded:
+    progress until a worker has graded it, then the result (read-only: no GET writes).
+    With ``wait``, the request is held until the result is stored (a long poll, as for
+    an exercise's result card: grader/notify.py) or the wait is over."""
     attempt = _own_attempt(request, slug, number)
+    wait = wait_seconds(request.GET.get("wait"))
+    if wait and attempt.status in PENDING_STATUSES:
+        attempt = quiz_attempt_wait_final(attempt, wait)
     params = load_quiz_spec(attempt.quiz.slug).params(attempt.seed)
     form = QuizForm(None, quiz=attempt.quiz, params=params)
     return render(request, "exercises/_quiz_attempt_state.html", _attempt_context(attempt, form))

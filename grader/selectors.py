@@ -14,11 +14,7 @@ from django.utils import timezone
 from exercises.models import Exercise
 
 from . import notify
-from .models import Score, Submission
-
-
-def scores_by_exercise(*, student: User) -> dict[int, Score]:
-    return {s.exercise_id: s for s in Score.objects.filter(student=student)}
+from .models import Submission
 
 
 @dataclass(frozen=True)

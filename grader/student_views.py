@@ -21,18 +21,19 @@ from .intake import AnswerRejected
 from .models import Submission
 from .selectors import (
     attempt_rows,
-    scores_by_exercise,
     submission_of_student,
     submission_wait_final,
 )
 from .services import submission_create
+from .standing import course_standing
 from .views import result_card
 
 
 def exercise_list(request: HttpRequest) -> HttpResponse:
-    scores = scores_by_exercise(student=cast(User, request.user))
-    rows = [(exercise, scores.get(exercise.pk)) for exercise in exercises_active()]
-    return render(request, "exercises/list.html", {"rows": rows})
+    """The course at a glance: the total, progress per section of the notes, and every
+    exercise and quiz on one list (the same standing the gradebook shows)."""
+    standing = course_standing(student=cast(User, request.user))
+    return render(request, "exercises/list.html", {"standing": standing})
 
 
 @require_http_methods(["GET", "POST"])

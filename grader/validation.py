@@ -14,7 +14,7 @@ from typing import Any
 
 from exercises.course import ExerciseSpec
 from exercises.quiz import QuizSpec, quiz_fingerprint
-from exercises.spec import full_marks, inputs_rng
+from exercises.spec import SOLVED_EPSILON, full_marks, inputs_rng
 from notes.pages import note_pages, section_refs, sections_of
 
 from . import kinds
@@ -22,6 +22,9 @@ from .grading import grade_answer
 from .quiz_grading import grade_quiz, reference_quiz_answers
 
 VALIDATION_SEEDS = (11, 4242)
+# The most an unchanged starter may score, as a share of the exercise's points: the
+# starter is where a student begins, and submitting it must not pass for work.
+STARTER_MAX_SHARE = 0.2
 
 
 @dataclass
@@ -95,6 +98,31 @@ def _check_hints(spec: ExerciseSpec, report: ValidationReport) -> None:
         report.problems.append(f"§{', §'.join(map(str, missing))}: no such page of the notes")
 
 
+def _check_starter(spec: ExerciseSpec, report: ValidationReport, seed: int) -> None:
+    """The unchanged starter scores at most STARTER_MAX_SHARE of the points, and its code
+    at most that share of the code's points even with every part answered right."""
+    assert spec.grading is not None
+    code_max = sum(c.max_score for c in spec.grading.checks)
+    alone = grade_answer(spec, answer=_answer(spec, spec.starter), seed=seed, attempt=1)
+    parts = kinds.reference_answers(spec.parts, spec.params(seed))
+    with_parts = grade_answer(
+        spec, answer=_answer(spec, spec.starter), parts=parts, seed=seed, attempt=1
+    )
+    code_score = sum(t["score"] for t in with_parts.results["tests"] if "part" not in t)
+    share = alone.score / spec.max_score
+    line = f"starter {alone.score:g}/{spec.max_score:g} ({share:.0%})"
+    if spec.parts:
+        line += f"; its code {code_score:g}/{code_max:g} with the parts answered right"
+    report.lines.append(line)
+    limit = f"{STARTER_MAX_SHARE:.0%}"
+    if alone.score > STARTER_MAX_SHARE * spec.max_score + SOLVED_EPSILON:
+        report.problems.append(f"the starter scores {share:.0%}, more than {limit}")
+    if code_score > STARTER_MAX_SHARE * code_max + SOLVED_EPSILON:
+        report.problems.append(
+            f"the starter's code scores {code_score:g}/{code_max:g}, more than {limit} of it"
+        )
+
+
 def validate_spec(spec: ExerciseSpec, *, needs_hints: bool = True) -> ValidationReport:
     """``needs_hints``: False for a quiz's formula question, which has no hint ladder."""
     report = ValidationReport(spec.slug)
@@ -112,16 +140,7 @@ def validate_spec(spec: ExerciseSpec, *, needs_hints: bool = True) -> Validation
         return report
     seed = VALIDATION_SEEDS[0]
     if spec.starter.strip():
-        # The starter is graded with the parts right: the code alone must fall short.
-        parts = kinds.reference_answers(spec.parts, spec.params(seed))
-        starter = grade_answer(
-            spec, answer=_answer(spec, spec.starter), parts=parts, seed=seed, attempt=1
-        )
-        if full_marks(starter.score, spec.max_score):
-            report.problems.append("the starter code already gets full marks")
-        else:
-            note = " (parts answered right)" if spec.parts else ""
-            report.lines.append(f"starter {starter.score:g}/{starter.max_score:g}{note}")
+        _check_starter(spec, report, seed)
     declared = {m.name for m in spec.grading.misconceptions}
     for name, text in spec.wrong_answers.items():
         if name not in declared:
@@ -134,7 +153,10 @@ def validate_spec(spec: ExerciseSpec, *, needs_hints: bool = True) -> Validation
                 f"score {outcome.score:g}: {outcome.results['output']}"
             )
         else:
-            report.lines.append(f"wrong/{name} → {name} ({outcome.score:g}/{outcome.max_score:g})")
+            report.lines.append(
+                f"misconception {name} recognised in wrong/{name} "
+                f"({outcome.score:g}/{outcome.max_score:g})"
+            )
     missing = declared - set(spec.wrong_answers)
     for name in sorted(missing):
         report.problems.append(f"misconception {name!r} has no example answer under wrong/")
@@ -180,7 +202,9 @@ def validate_quiz(spec: QuizSpec) -> ValidationReport:
     for qid, formula in spec.formulas.items():
         sub = validate_spec(formula, needs_hints=False)
         report.problems.extend(f"{qid}: {p}" for p in sub.problems)
-        report.lines.extend(f"{qid}: {line}" for line in sub.lines if line.startswith("wrong/"))
+        report.lines.extend(
+            f"{qid}: {line}" for line in sub.lines if line.startswith("misconception ")
+        )
     kinds = sorted({q["kind"] for q in spec.questions})
     sections = sorted({q["section"] for q in spec.questions})
     report.lines.append(

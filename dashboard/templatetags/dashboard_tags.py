@@ -76,3 +76,11 @@ def num(value: Any) -> str:
         return f"{float(value):.4g}"
     except (TypeError, ValueError):
         return str(value)
+
+
+@register.filter
+def signed(value: float | None) -> str:
+    """A correlation-like figure with its sign and two decimals ("+0.42", "−0.10")."""
+    if value is None:
+        return "—"
+    return f"{value:+.2f}".replace("-", "−")

@@ -28,6 +28,9 @@ class Job:
     # "by hand" exercises: autograd is switched off in the job's process (a tripwire in
     # torch's own code, layers.block_autograd); reaching it ends the job.
     forbid_autograd: bool = False
+    # Exercises about autograd: the child counts the backward passes (backward() or
+    # torch.autograd.grad) each call / the script ran, in outputs["backward_passes"].
+    count_backward: bool = False
 
 
 @dataclass(frozen=True)

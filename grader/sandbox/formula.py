@@ -13,7 +13,9 @@ listed functions, operators and parentheses can get through.  Grammar (lowest fi
 Implicit multiplication: a product continues without an operator when the next token
 starts an atom (``2x``, ``2 x``, ``x(x+1)``, ``2sin(x)``, ``(x+1)(x-1)``).  A run of
 letters is split into known names, longest first, so ``2xcos(x)`` reads as ``2*x*cos(x)``.
-``log`` and ``ln`` are both the natural logarithm.  Nothing here imports torch: the web
+``log`` and ``ln`` are both the natural logarithm.  The notation the site itself prints is
+read too: ``·``, ``⋅`` and ``×`` are ``*``, the Unicode minus ``−`` is ``-``, and
+superscript digits are a power (``x²`` is ``x^2``, ``x⁻¹`` is ``x^-1``).  Nothing here imports torch: the web
 process parses at submit time; evaluation happens only in the sandbox (runner.py).
 """
 
@@ -261,6 +263,29 @@ def _split_name(word: str, start: int) -> list[Token]:
     return tokens
 
 
+# Typeset notation, as the site prints it and as students paste it back.
+_TIMES = "·⋅×"  # U+00B7 middle dot, U+22C5 dot operator, U+00D7 multiplication sign
+_MINUS = "−"  # U+2212
+_SUPERSCRIPT_DIGITS = {c: str(d) for d, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}
+_SUPERSCRIPT_MINUS = "⁻"  # U+207B
+
+
+def _read_superscript(text: str, start: int) -> tuple[list[Token], int]:
+    """``²`` or ``⁻¹²``: a power, read as ``^2`` or ``^-12``."""
+    tokens = [Token("op", "^", start)]
+    i = start
+    if text[i] == _SUPERSCRIPT_MINUS:
+        tokens.append(Token("op", "-", i))
+        i += 1
+    j = i
+    while j < len(text) and text[j] in _SUPERSCRIPT_DIGITS:
+        j += 1
+    if j == i:
+        raise FormulaError("a superscript minus needs superscript digits after it", start)
+    tokens.append(Token("num", "".join(_SUPERSCRIPT_DIGITS[c] for c in text[i:j]), i))
+    return tokens, j
+
+
 def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     i = 0
@@ -268,6 +293,15 @@ def tokenize(text: str) -> list[Token]:
         char = text[i]
         if char in " \t\r\n":
             i += 1
+        elif char in _TIMES:
+            tokens.append(Token("op", "*", i))
+            i += 1
+        elif char == _MINUS:
+            tokens.append(Token("op", "-", i))
+            i += 1
+        elif char in _SUPERSCRIPT_DIGITS or char == _SUPERSCRIPT_MINUS:
+            read, i = _read_superscript(text, i)
+            tokens.extend(read)
         elif char.isascii() and (char.isdigit() or char == "."):
             token, i = _read_number(text, i)
             tokens.append(token)

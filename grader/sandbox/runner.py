@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from . import codec
+from . import codec, graph
 from .formula import BinOp, Const, Expr, FormulaError, Func, Neg, Num, Var, parse
 
 ANSWER_FILENAME = "<answer>"
@@ -81,6 +81,38 @@ def _formula(answer: str, inputs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# --- counting backward passes ------------------------------------------------------------
+
+
+class BackwardCounter:
+    """Counts the backward passes the answer runs, for exercises about autograd
+    (``count_backward`` jobs): ``backward()``, ``torch.autograd.backward`` and
+    ``torch.autograd.grad`` (so ``torch.func.grad`` too) all run the engine through
+    ``torch.autograd.graph._engine_run_backward``, which is wrapped here, in the job's
+    own process. It tells an answer that let autograd do the work from one that typed
+    the derivative in; the answer runs in this process and could reach past it, which
+    is why it is a check that the work was done, not a security boundary (the opposite
+    rule, autograd forbidden, is enforced from outside the process: layers.py)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def install(self) -> None:
+        import torch.autograd
+        import torch.autograd.graph
+
+        run = torch.autograd.graph._engine_run_backward
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            result = run(*args, **kwargs)
+            self.count += 1  # only a pass that completed
+            return result
+
+        # torch.autograd imported the function by name: both references are replaced.
+        torch.autograd.graph._engine_run_backward = counted
+        torch.autograd._engine_run_backward = counted
+
+
 # --- call and script -------------------------------------------------------------------
 
 
@@ -117,12 +149,20 @@ def _compile(answer: str) -> Any:
     return compile(answer, ANSWER_FILENAME, "exec", dont_inherit=True)
 
 
-def _call(answer: str, inputs: dict[str, Any]) -> dict[str, Any]:
+def _call(
+    answer: str, inputs: dict[str, Any], counter: BackwardCounter | None = None
+) -> dict[str, Any]:
     code = _compile(answer)
     namespace: dict[str, Any] = {"__name__": "answer", "__builtins__": builtins}
     exec(code, namespace)
     results: dict[str, Any] = {}
+    passes: dict[str, int] = {}
     for call in inputs["calls"]:
+        if counter is not None:
+            # Passes run while the module was executed, or by an earlier call, do not
+            # count for this call.
+            counter.count = 0
+            passes[call["id"]] = 0
         name = call["function"]
         function = namespace.get(name)
         if function is None:
@@ -143,6 +183,10 @@ def _call(answer: str, inputs: dict[str, Any]) -> dict[str, Any]:
         except Exception as exc:
             _check_limits(exc)
             results[call["id"]] = {"error": describe_exception(exc)}
+        if counter is not None:
+            passes[call["id"]] = counter.count
+    if counter is not None:
+        return {"results": results, "backward_passes": passes}
     return {"results": results}
 
 
@@ -155,7 +199,9 @@ def read_path(namespace: dict[str, Any], path: str) -> Any:
     return value
 
 
-def _script(answer: str, inputs: dict[str, Any]) -> dict[str, Any]:
+def _script(
+    answer: str, inputs: dict[str, Any], counter: BackwardCounter | None = None
+) -> dict[str, Any]:
     code = _compile(answer)
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
     for name, value in inputs.get("globals", {}).items():
@@ -174,12 +220,22 @@ def _script(answer: str, inputs: dict[str, Any]) -> dict[str, Any]:
             values[path] = codec.encode(read_path(namespace, path))
         except Exception:
             values[path] = None
-    return {"values": values, "error": error}
+    outputs: dict[str, Any] = {"values": values, "error": error}
+    if inputs.get("graph"):
+        # The graph the script built, from the named roots: plain data, no pictures.
+        try:
+            roots = {name: namespace.get(name) for name in inputs["graph"]}
+            outputs["graph"] = graph.describe(roots, namespace)
+        except Exception:
+            outputs["graph"] = None
+    if counter is not None:
+        outputs["backward_passes"] = counter.count
+    return outputs
 
 
 # --- entry point ------------------------------------------------------------------------
 
-PROTOCOLS: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
+PROTOCOLS: dict[str, Callable[..., dict[str, Any]]] = {
     "formula": _formula,
     "call": _call,
     "script": _script,
@@ -191,7 +247,13 @@ def execute(request: dict[str, Any]) -> dict[str, Any]:
     sys.setrecursionlimit(2000)
     try:
         try:
-            outputs = PROTOCOLS[request["protocol"]](request["answer"], request["inputs"])
+            run = PROTOCOLS[request["protocol"]]
+            if request.get("count_backward"):
+                counter = BackwardCounter()
+                counter.install()
+                outputs = run(request["answer"], request["inputs"], counter)
+            else:
+                outputs = run(request["answer"], request["inputs"])
         except Exception as exc:
             _check_limits(exc)
             raise

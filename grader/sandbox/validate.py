@@ -14,7 +14,7 @@ import json
 import math
 from typing import Any
 
-from . import codec
+from . import codec, graph
 from .api import PROTOCOLS, Job
 
 MAX_ANSWER_CHARS = 200_000
@@ -106,8 +106,15 @@ def check_job(job: Job) -> bytes:
             if not isinstance(call.get("kwargs", {}), dict):
                 raise ValueError("call kwargs must be a dict")
     else:
-        if not set(inputs) <= {"globals", "read"}:
-            raise ValueError('script inputs must be {"globals": {...}, "read": [...]}')
+        if not set(inputs) <= {"globals", "read", "graph"}:
+            raise ValueError(
+                'script inputs must be {"globals": {...}, "read": [...], "graph": [...]}'
+            )
+        roots = inputs.get("graph", [])
+        if not isinstance(roots, list) or not all(
+            isinstance(r, str) and r.isidentifier() for r in roots
+        ):
+            raise ValueError("script graph must be a list of names")
         globals_ = inputs.get("globals", {})
         read = inputs.get("read", [])
         if not isinstance(globals_, dict) or not all(
@@ -130,12 +137,13 @@ def check_job(job: Job) -> bytes:
         and limits.result_bytes > 0
     ):
         raise ValueError("limits must be positive")
+    if job.count_backward and job.protocol == "formula":
+        raise ValueError("count_backward is for the call and script protocols")
+    request: dict[str, Any] = {"protocol": job.protocol, "answer": job.answer, "inputs": inputs}
+    if job.count_backward:
+        request["count_backward"] = True
     payload = json.dumps(
-        {
-            "protocol": job.protocol,
-            "answer": job.answer,
-            "inputs": inputs,
-        },
+        request,
         allow_nan=False,
         ensure_ascii=False,
     ).encode("utf-8", "surrogatepass")
@@ -169,8 +177,11 @@ def _check_outputs(job: Job, outputs: Any) -> None:
     expected = {
         "formula": {"values", "read_as"},
         "call": {"results"},
-        "script": {"values", "error"},
+        "script": {"values", "error", "graph"} if job.inputs.get("graph") else {"values", "error"},
     }[job.protocol]
+    if job.count_backward:
+        expected = expected | {"backward_passes"}
+        _check_backward_passes(job, outputs.get("backward_passes"))
     if set(outputs) != expected:
         raise _fail(f"outputs has keys {sorted(outputs)[:10]}, expected {sorted(expected)}")
     if job.protocol == "formula":
@@ -209,6 +220,26 @@ def _check_outputs(job: Job, outputs: Any) -> None:
         error = outputs["error"]
         if error is not None and (not isinstance(error, str) or len(error) > MAX_ERROR_CHARS):
             raise _fail("error must be null or a short string")
+        if outputs.get("graph") is not None:
+            problem = graph.check_graph(outputs["graph"])
+            if problem:
+                raise _fail(problem)
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1_000_000
+
+
+def _check_backward_passes(job: Job, passes: Any) -> None:
+    """A count per call (call protocol) or one count (script)."""
+    if job.protocol == "call":
+        ids = {call["id"] for call in job.inputs["calls"]}
+        if not isinstance(passes, dict) or set(passes) != ids:
+            raise _fail("backward_passes does not count exactly the requested calls")
+        if not all(_is_count(n) for n in passes.values()):
+            raise _fail("backward_passes must be counts")
+    elif not _is_count(passes):
+        raise _fail("backward_passes must be a count")
 
 
 def check_result(job: Job, raw: bytes) -> tuple[str, dict[str, Any], str]:

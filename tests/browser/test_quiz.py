@@ -5,6 +5,7 @@ each formula was read. A real Celery worker grades the attempt (formulas through
 sandbox), as it grades exercise answers; the page shows progress and the result arrives
 without a reload."""
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -72,6 +73,7 @@ def test_student_takes_the_quiz_and_sees_score_feedback_and_formula_readings(
     answers["chain-cos-cube"] = "-sin(x^3)"  # the inner factor 3x² dropped
     answers["bce-logit"] = "sigmoid(x) - 1"
     answers["accumulate"] = str(spec.params(attempt.seed)["one_grad"])  # one backward's worth
+    answers["after-forward"] = ["y-requires"]  # half of a select-all question
     for question in spec.questions:
         _answer(page, question, answers[question["id"]])
     page.fill("input[name='q_chain-log']", "")
@@ -81,8 +83,11 @@ def test_student_takes_the_quiz_and_sees_score_feedback_and_formula_readings(
     )  # read as you type
     expect(page.locator("#preview-chain-log math")).to_be_visible()
     page.click("#quiz-submit")
-    expect(page.locator("#quiz-score")).to_have_text("16 / 20", timeout=30_000)
-    expect(page.locator(".summary")).to_contain_text("10 of 12 questions right.")
+    expect(page.locator("#quiz-score")).to_have_text("15 / 20", timeout=30_000)
+    expect(page.locator(".summary")).to_contain_text("9 of 12 questions right.")
+    partial = page.locator("#result-after-forward")
+    expect(partial).to_contain_text("1/2")  # partial credit, and what was left out
+    expect(partial).to_contain_text("You left out “y.grad_fn is not None”.")
     wrong = page.locator("#result-chain-cos-cube")
     expect(wrong).to_have_attribute("data-status", "failed")
     expect(wrong.locator(".misconception")).to_have_attribute("data-name", "missing-inner-factor")
@@ -91,10 +96,14 @@ def test_student_takes_the_quiz_and_sees_score_feedback_and_formula_readings(
     expect(page.locator("#result-accumulate")).to_contain_text("three calls give three times")
     expect(page.locator("#result-chain-log .read-as code")).to_have_text("2*x/(1 + x^2)")
     expect(page.locator("#result-chain-log")).to_have_attribute("data-status", "passed")
+    if os.environ.get("SCREENSHOT_DIR"):
+        page.locator("#quiz-results").screenshot(
+            path=f"{os.environ['SCREENSHOT_DIR']}/quiz-result.png"
+        )
 
     page.click("text=Back to the quiz")
     expect(page.locator("#quiz-attempts tbody tr")).to_have_count(1)
-    expect(page.locator("#quiz-attempts tr.kept")).to_contain_text("16 / 20")
+    expect(page.locator("#quiz-attempts tr.kept")).to_contain_text("15 / 20")
     expect(page.locator("#start-form button")).to_have_text("Start attempt 2")
 
 

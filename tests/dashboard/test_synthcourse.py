@@ -51,3 +51,26 @@ def test_synthcourse_clear_replaces_the_previous_course(db) -> None:
     assert Submission.objects.count() == 6
     assert User.objects.filter(username__startswith="synth-").count() == 3
     assert User.objects.filter(pk=keep.pk).exists()
+
+
+def test_item_analysis_of_the_synthetic_quiz_finds_the_weak_and_the_miskeyed_question(
+    db,
+) -> None:
+    from dashboard.quiz_selectors import quiz_stats
+    from dashboard.synth import QUIZ_SLUG
+    from exercises.models import Quiz
+
+    call_command("synthcourse", students=300, exercises=2, submissions=2, stdout=StringIO())
+    stats = quiz_stats(quiz=Quiz.objects.get(slug=QUIZ_SLUG))
+    items = {i.key: i for i in stats.items}
+    assert stats.students == 300 and all(i.students == 300 for i in items.values())
+    easy, hard = items["slope-easy"], items["backward-hard"]
+    assert easy.difficulty is not None and hard.difficulty is not None
+    assert easy.difficulty > 0.7 > 0.4 > hard.difficulty  # easy is easy, hard is hard
+    for good in ("slope-easy", "chain-formula", "backward-hard"):
+        assert (items[good].upper_lower or 0) > 0.2 and not items[good].weak, good
+    lucky, miskeyed = items["lucky-guess"], items["wrong-key"]
+    assert lucky.weak and abs(lucky.upper_lower or 0) < 0.2
+    assert miskeyed.weak and (miskeyed.upper_lower or 0) < -0.3
+    assert (miskeyed.point_biserial or 0) < 0
+    assert miskeyed.answers[0][0] in ("the keyed option", "the option the notes support")

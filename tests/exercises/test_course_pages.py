@@ -33,7 +33,7 @@ def test_the_numeric_part_and_the_code_are_graded_together(course, student) -> N
     assert "6 / 10" in card and "That is y = x² itself" in card
 
 
-def test_a_choice_part_and_a_strict_tensor_check_on_the_page(course, student) -> None:
+def test_a_choice_part_and_a_named_tracking_mistake_on_the_page(course, student) -> None:
     spec = load_spec("no-grad-inference")
     client = Client()
     client.force_login(student)
@@ -49,6 +49,6 @@ def test_a_choice_part_and_a_strict_tensor_check_on_the_page(course, student) ->
     sub = Submission.objects.get()
     submission_grade(submission_id=sub.pk)
     card = client.get(f"/submissions/{sub.pk}/result").content.decode()
-    assert "requires_grad is True, expected False" in card
+    assert "preds still requires grad: the evaluation built a graph" in card
     assert 'data-name="still-tracking"' in card
     assert "detach() leaves x as it was" in card

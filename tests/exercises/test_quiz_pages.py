@@ -65,7 +65,9 @@ def test_a_student_takes_the_quiz_and_sees_score_misconceptions_and_formula_read
     attempt.refresh_from_db()
     assert attempt.status == "submitted" and attempt.score is None  # queued, not graded here
     page = client_for.get(response["Location"]).content.decode()
-    assert "queued for grading" in page and 'hx-trigger="every 1s"' in page
+    assert (
+        "queued for grading" in page and 'hx-trigger="load delay:0ms"' in page and "?wait=" in page
+    )
     state = f"/quizzes/{SLUG}/attempts/1/state"
     assert "queued for grading" in client_for.get(state).content.decode()
     attempt.refresh_from_db()

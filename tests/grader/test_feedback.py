@@ -108,3 +108,11 @@ def test_a_training_loop_check_shows_the_steps_side_by_side() -> None:
     assert explain(check, got, want, compare(got, want), expected_outputs={}) == (
         "the loss, step by step: step 1: 0.7, step 2: 0.6 (expected 0.55), step 3: 0.5 (expected 0.45)."
     )
+
+
+def test_a_factor_or_a_term_in_x_is_named_at_the_formulas_points() -> None:
+    xs = [-1.5, 0.5, 1.2, 2.0]
+    right = [2 * x for x in xs]
+    assert "a term x² too many" in diagnose([2 * x + x * x for x in xs], right, points=xs)
+    assert "a factor 2x too many" in diagnose([4 * x * x for x in xs], right, points=xs)
+    assert "0.37 times the right value everywhere" in diagnose([0.37 * 2 * x for x in xs], right)

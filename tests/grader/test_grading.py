@@ -10,7 +10,10 @@ def _grade(slug: str, answer: str, seed: int = 7):
     return grade_answer(load_spec(slug), answer=answer, seed=seed, attempt=1)
 
 
-@pytest.mark.parametrize("answer", ["2*x*cos(x**2)", "2x cos(x^2)", "2 x cos(x^2)", "cos(x^2)*x*2"])
+@pytest.mark.parametrize(
+    "answer",
+    ["2*x*cos(x**2)", "2x cos(x^2)", "2 x cos(x^2)", "cos(x^2)*x*2", "2x·cos(x²)", "2x × cos(x²)"],
+)
 def test_chain_rule_accepts_the_derivative_in_any_notation(answer: str) -> None:
     outcome = _grade("chain-rule", answer)
     assert outcome.score == outcome.max_score == 10
@@ -88,6 +91,34 @@ def test_bce_by_hand_rejects_autograd_reached_dynamically() -> None:
     assert "by hand" in outcome.results["output"]
 
 
+HAND_TYPED = {
+    # The work done by hand in exercises about autograd: full marks before
+    # requires_autograd, 0 now, with the reason.
+    "power-rule": "import torch\n\ndef slope(x0):\n    return torch.tensor(2 * x0)\n",
+    "bce-autograd": (
+        "import torch\n\ndef grads(x, y, w, b):\n"
+        "    p = torch.sigmoid(w * x + b)\n"
+        "    return ((p - y) * x).mean(), (p - y).mean()\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("slug", sorted(HAND_TYPED))
+def test_an_autograd_exercise_answered_without_autograd_scores_zero(slug: str) -> None:
+    spec = load_spec(slug)
+    assert spec.requires_autograd
+    outcome = _grade(slug, HAND_TYPED[slug])
+    assert outcome.score == 0
+    assert outcome.results["extra"]["integrity"] == "no-backward"
+    assert "without running a backward pass" in outcome.results["output"]
+    checks = [t for t in outcome.results["tests"] if "part" not in t]
+    assert checks and all("backward pass" in t["output"] for t in checks)
+    # The same numbers through autograd keep full marks.
+    assert _grade(slug, spec.solution).score == pytest.approx(
+        outcome.max_score - sum(float(p["max_score"]) for p in spec.parts)
+    )
+
+
 def test_bce_a_crashing_function_reports_the_exception() -> None:
     outcome = _grade("bce-manual-gradients", "def grads(x, y, w, b):\n    return 1 / 0\n")
     assert outcome.score == 0
@@ -97,7 +128,7 @@ def test_bce_a_crashing_function_reports_the_exception() -> None:
 def test_fix_runtime_error_starter_fails_with_the_runtime_error() -> None:
     spec = load_spec("fix-runtime-error")
     outcome = _grade("fix-runtime-error", spec.starter)
-    assert outcome.score == 0
+    assert outcome.score == 1  # w and b do track; nothing else holds
     assert "does not require grad" in outcome.results["output"]
     assert outcome.misconception == "graph-detached-before-backward"
 
@@ -107,7 +138,7 @@ def test_fix_runtime_error_solution_and_requires_grad_after_operation() -> None:
     assert _grade("fix-runtime-error", spec.solution).score == 10
     late = _grade("fix-runtime-error", spec.wrong_answers["requires-grad-set-after-operation"])
     assert late.misconception == "requires-grad-set-after-operation"
-    assert late.score == 1  # it runs, but y is a leaf and w, b get no gradient
+    assert late.score == 2  # it runs and w, b still track, but y is a leaf: no gradient
 
 
 def test_an_infinite_loop_is_stopped_with_a_message() -> None:
@@ -126,4 +157,4 @@ def test_different_students_get_different_points_and_regrading_is_reproducible()
 
 def test_a_script_that_never_builds_y_is_not_named_as_a_misconception() -> None:
     outcome = _grade("fix-runtime-error", "import torch\npass\n")
-    assert outcome.score == 1 and outcome.misconception == ""
+    assert outcome.score == 1 and outcome.misconception == ""  # it runs, and that is all

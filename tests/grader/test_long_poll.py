@@ -161,7 +161,7 @@ def test_a_waiter_that_arrives_after_the_announcement_reads_once_and_returns(
     sub = _queued(student, course["chain-rule"])
     _grade_later(sub.pk, 0).join()
     wait_until(
-        lambda: sub.pk in subscribed_listener.recent,
+        lambda: str(sub.pk) in subscribed_listener.recent,
         5,
         "the listener to receive the announcement",
         interval=0.02,
@@ -209,3 +209,49 @@ def test_without_the_subscription_a_waiter_reads_first_then_polls(
     # (grading itself may take a second or two if this process's sandbox is cold)
     assert returned - GRADED_AT[sub.pk] < 1.0
     assert reads[0] == "queued" and len(reads) >= 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_quiz_attempts_state_is_a_long_poll_woken_by_its_grading(
+    course, student, settings
+) -> None:
+    """The quiz page asks for the attempt's state with `wait`, as the result card does:
+    the request returns when the worker's result is committed, not at the next re-read."""
+    import os
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from exercises.models import Quiz, QuizAttempt
+    from grader.quiz_attempts import quiz_attempt_grade, quiz_attempt_start, quiz_attempt_submit
+
+    settings.GRADER_NOTIFY_REDIS_URL = os.environ["CELERY_BROKER_URL"]
+    settings.GRADER_WAIT_REREAD_SECONDS = 10.0  # only the published message can wake it
+    quiz = Quiz.objects.get(slug="autograd-quiz")
+    Quiz.objects.filter(pk=quiz.pk).update(
+        opens_at=timezone.now() - timedelta(days=1), closes_at=timezone.now() + timedelta(days=1)
+    )
+    quiz.refresh_from_db()
+    attempt = quiz_attempt_start(student=student, quiz=quiz)
+    quiz_attempt_submit(attempt=attempt, answers={"why-autograd": "nested"})
+    graded_at: list[float] = []
+
+    def worker() -> None:
+        time.sleep(0.5)  # the scenario: the attempt is graded while the page waits
+        try:
+            quiz_attempt_grade(attempt_id=attempt.pk)
+            graded_at.append(time.monotonic())
+        finally:
+            connection.close()
+
+    client = Client()
+    client.force_login(student)
+    thread = threading.Thread(target=worker)
+    thread.start()
+    started = time.monotonic()
+    state = client.get(f"/quizzes/autograd-quiz/attempts/{attempt.number}/state?wait=15")
+    returned = time.monotonic()
+    thread.join()
+    assert QuizAttempt.objects.get(pk=attempt.pk).status == "graded"
+    assert 'id="quiz-score"' in state.content.decode() and "hx-get" not in state.content.decode()
+    assert returned - graded_at[0] < 1.0 and returned - started < 9.0

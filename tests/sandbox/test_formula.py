@@ -39,6 +39,16 @@ from grader.sandbox.runner import evaluate
             "sqrt(abs(x)) - ln(x) + log(x) + exp(x) + tan(x)",
         ),
         ("  x\t+\n1 ", "x + 1"),
+        # The notation the site prints (and students paste back): middle dot, dot
+        # operator, times sign, Unicode minus, superscript digits.
+        ("2x·cos(x²)", "2*x*cos(x^2)"),
+        ("2x ⋅ cos(x^2)", "2*x*cos(x^2)"),
+        ("2 × x", "2*x"),
+        ("−2x cos(x²)", "-2*x*cos(x^2)"),
+        ("x − 1", "x - 1"),
+        ("x⁻¹", "x^(-1)"),
+        ("x¹⁰", "x^10"),
+        ("e^(sin(x²))·2x·cos(x²)", "e^sin(x^2)*2*x*cos(x^2)"),
     ],
 )
 def test_canonical_text(text: str, canonical: str) -> None:
@@ -68,7 +78,8 @@ def test_canonical_text(text: str, canonical: str) -> None:
         ("lambda: 1", "unknown name"),
         ("()", "empty parentheses"),
         ("x\x00", "U+0000"),
-        ("x²", "'²'"),
+        ("x⁻", "superscript digits"),
+        ("²", "unexpected operator '^'"),
     ],
 )
 def test_errors_are_readable(text: str, fragment: str) -> None:

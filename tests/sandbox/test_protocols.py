@@ -155,6 +155,53 @@ def test_forbid_autograd_formula() -> None:
     assert result.outputs == {"values": [2.0], "read_as": "2*x"}
 
 
+def test_count_backward_counts_the_passes_of_each_call() -> None:
+    """backward(), torch.autograd.grad and a second pass are counted per call; passes at
+    import time or in another call do not count for a call that ran none."""
+    answer = (
+        "import torch\n"
+        "t = torch.tensor(1.0, requires_grad=True)\n"
+        "(t * t).backward()\n"  # at import time: belongs to no call
+        "def with_backward(a):\n"
+        "    x = torch.tensor(a, requires_grad=True)\n"
+        "    (x * x).backward()\n"
+        "    return x.grad\n"
+        "def with_grad_twice(a):\n"
+        "    x = torch.tensor(a, requires_grad=True)\n"
+        "    torch.autograd.grad(x * x, x)\n"
+        "    return torch.autograd.grad(x ** 3, x)[0]\n"
+        "def by_hand(a):\n"
+        "    return 2 * a\n"
+    )
+    calls = [
+        {"id": "b", "function": "with_backward", "args": [3.0]},
+        {"id": "g", "function": "with_grad_twice", "args": [3.0]},
+        {"id": "h", "function": "by_hand", "args": [3.0]},
+    ]
+    result = run(Job("call", answer, {"calls": calls}, count_backward=True))
+    assert result.status == "ok", result
+    assert result.outputs["backward_passes"] == {"b": 1, "g": 2, "h": 0}
+    assert result.outputs["results"]["h"] == {"value": 6.0}
+    # Without count_backward the outputs are exactly the protocol's.
+    plain = run(Job("call", answer, {"calls": calls}))
+    assert set(plain.outputs) == {"results"}
+
+
+def test_count_backward_in_a_script() -> None:
+    ran = "import torch\nx = torch.tensor(2.0, requires_grad=True)\n(x ** 2).backward()\n"
+    none = "import torch\nx = torch.tensor(2.0, requires_grad=True)\ng = 2 * x.detach()\n"
+    assert (
+        run(Job("script", ran, {"read": ["x.grad"]}, count_backward=True)).outputs[
+            "backward_passes"
+        ]
+        == 1
+    )
+    assert (
+        run(Job("script", none, {"read": ["g"]}, count_backward=True)).outputs["backward_passes"]
+        == 0
+    )
+
+
 def test_timeout() -> None:
     result = run(
         Job("script", "while True:\n  pass\n", {}, limits=Limits(wall_seconds=1.0, cpu_seconds=10))

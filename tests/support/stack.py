@@ -14,14 +14,20 @@ main process plus one prefork child that owns one sandbox zygote) and ``celery b
 that other people run against those are not disturbed, and a fault may stop and
 restart these services at will.
 
+The app's code is this checkout, or with ``code=<dir>`` another checkout of the project
+(an older commit, for a before/after comparison: bench/paired_load.sh): its manage.py,
+Django project and gunicorn configuration run with this harness and this interpreter;
+the run's files stay under this checkout's var/.
+
 The app runs with the production settings (DEBUG=0, a random SECRET_KEY,
 ALLOWED_HOSTS=127.0.0.1), except SECURE_SSL_REDIRECT=0 so plain http works locally.
 
 For the fault checks the database gets one piece of instrumentation that is not app
 code: a trigger that appends every status change of a submission, and every write to a
-submission that is already final, to ``bench_status_log``. From it, ``outcome()`` counts
-claims (queued→running), re-claims after a crash, and duplicates (more than one write
-of a final result for one submission).
+submission that is already final, to ``bench_status_log`` (and the same for quiz
+attempts to ``bench_quiz_status_log``). From it, ``outcome()`` counts claims
+(queued→running), re-claims after a crash, and duplicates (more than one write of a
+final result for one submission or attempt).
 
 Every process is started in its own session and stopped by its own pid/pgid; ``stop()``
 runs on exit, on an exception and on SIGTERM/SIGINT. No loop here is unbounded.
@@ -122,11 +128,16 @@ class Stack:
         env: dict[str, str] | None = None,
         keep: bool = False,
         quiet: bool = False,
+        code: Path | None = None,
     ) -> None:
         if db == "auto":
             db = "postgres" if pg_bin() is not None else "sqlite"
         self.db = db
         self.dir = ROOT / "var" / f"{name}-{os.getpid()}"
+        # The checkout whose app runs (manage.py, the Django project, gunicorn's config).
+        self.code = Path(code).resolve() if code is not None else ROOT
+        if not (self.code / "manage.py").exists():
+            raise ValueError(f"{self.code}: no manage.py (not a checkout of the project)")
         self.web_workers = web_workers
         self.web_threads = web_threads
         self.n_workers = celery_workers
@@ -252,7 +263,7 @@ class Stack:
             out.write(f"\n=== start {time.strftime('%H:%M:%S')} {' '.join(argv)}\n".encode())
             proc.popen = subprocess.Popen(
                 argv,
-                cwd=ROOT,
+                cwd=self.code,
                 env=env or self.env(),
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -280,7 +291,7 @@ class Stack:
 
     def _run(self, argv: list[str], what: str, timeout: float) -> str:
         done = subprocess.run(
-            argv, cwd=ROOT, env=self.env(), capture_output=True, text=True, timeout=timeout
+            argv, cwd=self.code, env=self.env(), capture_output=True, text=True, timeout=timeout
         )
         if done.returncode != 0:
             raise RuntimeError(f"{what} failed:\n{done.stdout}\n{done.stderr}")
@@ -521,7 +532,7 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
                 "-m",
                 "gunicorn",
                 "-c",
-                str(ROOT / "autograd_course" / "gunicorn_conf.py"),
+                str(self.code / "autograd_course" / "gunicorn_conf.py"),
                 "autograd_course.wsgi:application",
                 "--bind",
                 f"127.0.0.1:{self.web_port}",
@@ -663,41 +674,47 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
 
     # -- results ------------------------------------------------------------------
 
-    def outcome(self, accepted: Sequence[int]) -> Outcome:
-        """Classify the accepted submission ids by their state in the database.
+    def outcome(self, accepted: Sequence[int], *, quiz: bool = False) -> Outcome:
+        """Classify the accepted submission ids (with ``quiz``, quiz attempt ids) by their
+        state in the database.
 
         lost: accepted but not graded/error (or not in the database at all).
         duplicates: more than one final write (a transition into graded/error, or any
-        write to a row that was already final) in bench_status_log. A re-claim after a
+        write to a row that was already final) in the status log. A re-claim after a
         crash (queued→running twice) is not a duplicate; it is counted in `reclaimed`.
         """
+        table, log, key = STATUS_LOGS[quiz]
         ids = sorted(set(accepted))
-        rows = dict(
-            self._in_chunks("select id, status from grader_submission where id in ({})", ids)
-        )
+        rows = dict(self._in_chunks(f"select id, status from {table} where id in ({{}})", ids))
         by_status: dict[str, int] = {}
         for status in rows.values():
             by_status[status] = by_status.get(status, 0) + 1
         lost = [i for i in ids if rows.get(i) not in FINAL]
         finals = self._in_chunks(
-            "select submission_id, count(*) from bench_status_log where submission_id in ({}) "
+            f"select {key}, count(*) from {log} where {key} in ({{}}) "
             "and (new_status in ('graded','error') or old_status in ('graded','error')) "
-            "group by submission_id",
+            f"group by {key}",
             ids,
         )
         duplicates = [sid for sid, n in finals if n > 1]
         claims = self._in_chunks(
-            "select submission_id, count(*) from bench_status_log where submission_id in ({}) "
-            "and new_status = 'running' group by submission_id",
+            f"select {key}, count(*) from {log} where {key} in ({{}}) "
+            f"and new_status = 'running' group by {key}",
             ids,
         )
         reclaimed = sum(1 for _, n in claims if n > 1)
+        # Asked only when there are errors: a quiz attempt had no error state (and no
+        # error_message column) before quizzes were graded by the workers.
         unreadable = [
             sid
-            for (sid,) in self._in_chunks(
-                "select id from grader_submission where id in ({}) and status = 'error' "
-                "and coalesce(error_message, '') = ''",
-                ids,
+            for (sid,) in (
+                self._in_chunks(
+                    f"select id from {table} where id in ({{}}) and status = 'error' "
+                    "and coalesce(error_message, '') = ''",
+                    ids,
+                )
+                if by_status.get("error")
+                else []
             )
         ]
         return Outcome(
@@ -770,15 +787,16 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
                 out += self.sql(query.format(",".join(["%s"] * len(chunk))), chunk)
         return out
 
-    def wait_final(self, ids: Sequence[int], timeout: float) -> float:
-        """Wait until every id is graded/error; returns the seconds it took (or timeout)."""
+    def wait_final(self, ids: Sequence[int], timeout: float, *, quiz: bool = False) -> float:
+        """Wait until every id (with ``quiz``, quiz attempt id) is graded/error; returns
+        the seconds it took (or timeout)."""
         t0 = time.monotonic()
         ids = sorted(set(ids))
+        table = STATUS_LOGS[quiz][0]
 
         def all_final() -> bool:
             rows = self._in_chunks(
-                "select count(*) from grader_submission where id in ({}) "
-                "and status in ('graded','error')",
+                f"select count(*) from {table} where id in ({{}}) and status in ('graded','error')",
                 ids,
             )
             return sum(r[0] for r in rows) == len(ids)
@@ -796,6 +814,12 @@ print(json.dumps({{u.username: api_token_rotate(user=u) for u in User.objects.fi
         return time.monotonic() - t0
 
 
+# Submissions or quiz attempts: (their table, the trigger's log of them, its id column).
+STATUS_LOGS = {
+    False: ("grader_submission", "bench_status_log", "submission_id"),
+    True: ("exercises_quizattempt", "bench_quiz_status_log", "attempt_id"),
+}
+
 TRIGGER_SQL = {
     "postgres": [
         "create table bench_status_log (id bigserial primary key, submission_id bigint, "
@@ -811,6 +835,19 @@ TRIGGER_SQL = {
         end $$""",
         "create trigger bench_status after update on grader_submission "
         "for each row execute function bench_log_status()",
+        "create table bench_quiz_status_log (id bigserial primary key, attempt_id bigint, "
+        "old_status text, new_status text, score double precision, "
+        "at timestamptz default clock_timestamp())",
+        """create function bench_log_quiz_status() returns trigger language plpgsql as $$
+        begin
+          if new.status is distinct from old.status or old.status in ('graded', 'error') then
+            insert into bench_quiz_status_log (attempt_id, old_status, new_status, score)
+            values (new.id, old.status, new.status, new.score);
+          end if;
+          return new;
+        end $$""",
+        "create trigger bench_quiz_status after update on exercises_quizattempt "
+        "for each row execute function bench_log_quiz_status()",
     ],
     "sqlite": [
         "create table bench_status_log (id integer primary key autoincrement, "
@@ -819,6 +856,13 @@ TRIGGER_SQL = {
         "create trigger bench_status after update on grader_submission "
         "when new.status is not old.status or old.status in ('graded', 'error') begin "
         "insert into bench_status_log (submission_id, old_status, new_status, score) "
+        "values (new.id, old.status, new.status, new.score); end",
+        "create table bench_quiz_status_log (id integer primary key autoincrement, "
+        "attempt_id integer, old_status text, new_status text, score real, "
+        "at text default (strftime('%Y-%m-%d %H:%M:%f', 'now')))",
+        "create trigger bench_quiz_status after update on exercises_quizattempt "
+        "when new.status is not old.status or old.status in ('graded', 'error') begin "
+        "insert into bench_quiz_status_log (attempt_id, old_status, new_status, score) "
         "values (new.id, old.status, new.status, new.score); end",
     ],
 }

@@ -5,12 +5,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from dashboard.synth import synth_clear, synth_course
+from dashboard.synth import QUIZ_SLUG, synth_clear, synth_course
 
 
 class Command(BaseCommand):
     help = (
-        "Generate a synthetic course (closed exercises synth-ex-NN, students synth-NNNNN) "
+        "Generate a synthetic course (closed exercises synth-ex-NN, a closed quiz synth-quiz, "
+        "students synth-NNNNN) "
         "to measure the dashboard: --students × --exercises × --submissions rows."
     )
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{summary.students} students × {summary.exercises} exercises: "
-                f"{summary.submissions} submissions and {summary.scores} scores in {elapsed:.1f} s"
+                f"{summary.submissions} submissions and {summary.scores} scores, "
+                f"{summary.quiz_attempts} attempts at {QUIZ_SLUG} in {elapsed:.1f} s"
             )
         )

@@ -19,11 +19,16 @@ def variant(rng: random.Random) -> dict[str, Any]:
         "x0": x0,
         "slope": 2 * x0,
         "y0": x0 * x0,
+        "neg_slope": -2 * x0,
         "p": p,
         "label": label,
         "dldz": round(p - label, 10),
         "neg_dldz": round(label - p, 10),
+        # dL/dŷ, the first piece of the chain, given for dL/dz.
+        "dldyhat": round((p - label) / (p * (1 - p)), 10),
         "a_text": f"{a:.1f}",
         "one_grad": 2.0 * a,
         "acc_grad": 6.0 * a,
+        # Three passes added up, but of x instead of dy/dx = 2x.
+        "three_a": 3.0 * a,
     }

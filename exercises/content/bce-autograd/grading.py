@@ -1,7 +1,9 @@
 """bce-autograd (notes §4): dL/dw and dL/db of the mean BCE loss with loss.backward().
 
 Same seeded batches as bce-manual-gradients. The misconceptions are the ways the
-*loss* gets written wrong before autograd differentiates it faithfully."""
+*loss* gets written wrong before autograd differentiates it faithfully, and the ways
+its result gets read wrong afterwards (a second backward(), the pair swapped). The
+exercise requires autograd (info.json): a pair typed in by hand scores 0."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from exercises.spec import Check, Misconception, call_value, tensor_arg
+from exercises.spec import Check, Misconception, call_value, number_pair, tensor_arg
 
 BATCHES = (("batch-1", 5), ("batch-2", 8), ("batch-3", 16))
 Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -35,19 +37,30 @@ def inputs(params: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     return {"calls": calls}
 
 
-def _gradients(loss_of: Loss) -> Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]:
-    """Outputs of an answer that builds its loss with `loss_of(z, y)` and back-propagates."""
+def _pair(call: dict[str, Any], loss_of: Loss, passes: int = 1) -> list[float]:
+    x_arg, y_arg, w0, b0 = call["args"]
+    x = torch.tensor(x_arg["data"], dtype=torch.float64)
+    y = torch.tensor(y_arg["data"], dtype=torch.float64)
+    w = torch.tensor(float(w0), dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(float(b0), dtype=torch.float64, requires_grad=True)
+    loss = loss_of(w * x + b, y)
+    for _ in range(passes):
+        loss.backward(retain_graph=True)
+    assert w.grad is not None and b.grad is not None
+    return [float(w.grad), float(b.grad)]
+
+
+def _gradients(
+    loss_of: Loss, passes: int = 1, swap: bool = False
+) -> Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]:
+    """Outputs of an answer that builds its loss with `loss_of(z, y)`, back-propagates
+    `passes` times and returns the pair (swapped if `swap`)."""
 
     def outputs(params: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
         results = {}
         for call in inputs["calls"]:
-            x_arg, y_arg, w0, b0 = call["args"]
-            x = torch.tensor(x_arg["data"], dtype=torch.float64)
-            y = torch.tensor(y_arg["data"], dtype=torch.float64)
-            w = torch.tensor(float(w0), dtype=torch.float64, requires_grad=True)
-            b = torch.tensor(float(b0), dtype=torch.float64, requires_grad=True)
-            loss_of(w * x + b, y).backward()
-            results[call["id"]] = {"value": [w.grad, b.grad]}
+            pair = _pair(call, loss_of, passes)
+            results[call["id"]] = {"value": pair[::-1] if swap else pair}
         return {"results": results}
 
     return outputs
@@ -57,16 +70,37 @@ def _bce(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return F.binary_cross_entropy(torch.sigmoid(z), y)
 
 
-expected = _gradients(_bce)
+def _bce_sum(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    return F.binary_cross_entropy(torch.sigmoid(z), y, reduction="sum")
+
+
+NEIGHBOURS = {
+    "(dL/db, dL/dw): the pair in the other order": _gradients(_bce, swap=True),
+    "the gradient of the summed loss, not the mean": _gradients(_bce_sum),
+}
+
+
+def expected(params: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+    near = {words: f(params, inputs)["results"] for words, f in NEIGHBOURS.items()}
+    return {**_gradients(_bce)(params, inputs), "neighbours": near}
+
+
+def _near(call_id: str) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    return tuple(
+        (words, lambda o, w=words: o["neighbours"][w][call_id]["value"]) for words in NEIGHBOURS
+    )
+
 
 CHECKS = [
     Check(
         f"(dL/dw, dL/db) on {name} ({n} examples)",
         10 / 3,
-        call_value(name),
+        number_pair(call_value(name)),
         visibility="hidden" if name == "batch-3" else "visible",
         rtol=1e-6,
         atol=1e-9,
+        quantity=f"(w.grad, b.grad) on a batch of {n}",
+        neighbours=_near(name),
     )
     for name, n in BATCHES
 ]
@@ -76,7 +110,7 @@ MISCONCEPTIONS = [
         "forgot-batch-mean",
         "Your gradients are n times too large: the loss is the mean over the batch, not "
         "the sum, and autograd differentiates exactly the loss you wrote (§4).",
-        _gradients(lambda z, y: F.binary_cross_entropy(torch.sigmoid(z), y, reduction="sum")),
+        _gradients(_bce_sum),
     ),
     Misconception(
         "sign-flipped",
@@ -90,5 +124,17 @@ MISCONCEPTIONS = [
         "the sigmoid itself, so it takes z, not ŷ = sigmoid(z). Use binary_cross_entropy "
         "on ŷ, or the _with_logits version on z (§4).",
         _gradients(lambda z, y: F.binary_cross_entropy_with_logits(torch.sigmoid(z), y)),
+    ),
+    Misconception(
+        "backward-twice",
+        "Your gradients are exactly twice autograd's: backward() ran twice on the same loss "
+        "and every call adds to .grad (§6). Call loss.backward() once.",
+        _gradients(_bce, passes=2),
+    ),
+    Misconception(
+        "swapped-pair",
+        "Right numbers, wrong order: you returned (b.grad, w.grad). The pair is "
+        "(dL/dw, dL/db) = (w.grad, b.grad) (§4).",
+        _gradients(_bce, swap=True),
     ),
 ]

@@ -20,11 +20,21 @@ def inputs(params: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     return {"points": [round(rng.uniform(-2.0, 2.0), 6) for _ in range(VISIBLE + HIDDEN)]}
 
 
+# Quantities of the exercise next to dz/dx, by name: a wrong formula equal to one of
+# them at the points is named in the feedback.
+NEIGHBOURS = {
+    "z = sin(x²) itself": lambda x: math.sin(x * x),
+    "dz/dy = cos(x²), the outer factor alone": lambda x: math.cos(x * x),
+    "dy/dx = 2x, the inner factor alone": lambda x: 2 * x,
+}
+
+
 def expected(params: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
     x = torch.tensor(inputs["points"], dtype=torch.float64, requires_grad=True)
     torch.sin(x**2).sum().backward()
     assert x.grad is not None
-    return {"values": x.grad.tolist()}
+    near = {words: [f(p) for p in inputs["points"]] for words, f in NEIGHBOURS.items()}
+    return {"values": x.grad.tolist(), "neighbours": near}
 
 
 def _at_points(f: Any) -> Any:
@@ -32,7 +42,17 @@ def _at_points(f: Any) -> Any:
 
 
 CHECKS = [
-    Check("dz/dx at 4 points", 5, lambda o: o["values"][:VISIBLE], rtol=1e-6, atol=1e-8),
+    Check(
+        "dz/dx at 4 points",
+        5,
+        lambda o: o["values"][:VISIBLE],
+        rtol=1e-6,
+        atol=1e-8,
+        quantity="dz/dx",
+        neighbours=tuple(
+            (words, lambda o, w=words: o["neighbours"][w][:VISIBLE]) for words in NEIGHBOURS
+        ),
+    ),
     Check(
         "dz/dx at 4 more points",
         5,
@@ -40,6 +60,7 @@ CHECKS = [
         visibility="hidden",
         rtol=1e-6,
         atol=1e-8,
+        quantity="dz/dx",
     ),
 ]
 
@@ -59,5 +80,17 @@ MISCONCEPTIONS = [
         "sign-error",
         "Right factors, wrong sign: d/dy sin(y) = +cos(y) (§2).",
         _at_points(lambda x: -2 * x * math.cos(x * x)),
+    ),
+    Misconception(
+        "product-rule-on-composition",
+        "sin(x²) is a composition, not a product: there is no second term. The chain rule "
+        "multiplies the outer derivative cos(x²) by the inner one, 2x (§2).",
+        _at_points(lambda x: 2 * x * math.cos(x * x) + math.sin(x * x)),
+    ),
+    Misconception(
+        "outer-derivative-at-x",
+        "The outer derivative is taken at the inner value: dz/dy = cos(y) with y = x², so "
+        "cos(x²), not cos(x) (§2).",
+        _at_points(lambda x: 2 * x * math.cos(x)),
     ),
 ]

@@ -21,12 +21,36 @@ def inputs(params: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     return {"points": random_points(rng, VISIBLE + HIDDEN)}
 
 
+def _outer(x: float) -> float:
+    return math.exp(math.sin(x * x))
+
+
+NEIGHBOURS = {
+    "z = exp(sin(x²)) itself": _outer,
+    "du/dx = 2x·cos(x²), the derivative of the inner sin(x²) alone": lambda x: (
+        2 * x * math.cos(x * x)
+    ),
+}
+
+
 def expected(params: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
-    return {"values": derivative_values(lambda x: torch.exp(torch.sin(x**2)), inputs["points"])}
+    values = derivative_values(lambda x: torch.exp(torch.sin(x**2)), inputs["points"])
+    near = {words: [f(p) for p in inputs["points"]] for words, f in NEIGHBOURS.items()}
+    return {"values": values, "neighbours": near}
 
 
 CHECKS = [
-    Check("dz/dx at 4 points", 5, lambda o: o["values"][:VISIBLE], rtol=1e-6, atol=1e-8),
+    Check(
+        "dz/dx at 4 points",
+        5,
+        lambda o: o["values"][:VISIBLE],
+        rtol=1e-6,
+        atol=1e-8,
+        quantity="dz/dx",
+        neighbours=tuple(
+            (words, lambda o, w=words: o["neighbours"][w][:VISIBLE]) for words in NEIGHBOURS
+        ),
+    ),
     Check(
         "dz/dx at 4 more points",
         5,
@@ -34,12 +58,9 @@ CHECKS = [
         visibility="hidden",
         rtol=1e-6,
         atol=1e-8,
+        quantity="dz/dx",
     ),
 ]
-
-
-def _outer(x: float) -> float:
-    return math.exp(math.sin(x * x))
 
 
 MISCONCEPTIONS = [
@@ -60,6 +81,19 @@ MISCONCEPTIONS = [
         "One factor is missing: the outer one, d/du exp(u) = exp(sin(x²)): the exponential is "
         "its own derivative, it does not become 1 (§2).",
         at_points(lambda x: 2 * x * math.cos(x * x)),
+    ),
+    Misconception(
+        "outer-derivative-of-the-inside",
+        "exp(cos(x²))·2x differentiates the sin *inside* the exponential: the outer "
+        "derivative keeps its argument, d/du exp(u) = exp(u) = exp(sin(x²)), and the cos(x²) "
+        "comes as a factor of its own (§2).",
+        at_points(lambda x: math.exp(math.cos(x * x)) * 2 * x),
+    ),
+    Misconception(
+        "product-rule-on-composition",
+        "exp(sin(x²)) is a composition, not a product: the chain rule multiplies one "
+        "factor per level, exp(sin(x²))·cos(x²)·2x, with no added terms (§2).",
+        at_points(lambda x: _outer(x) * math.cos(x * x) + _outer(x) * 2 * x),
     ),
     Misconception(
         "sign-error",

@@ -45,22 +45,53 @@ def _per_call(f: Any) -> Any:
     return outputs
 
 
-expected = _per_call(_autograd_slope)
-
-
 def _values(call_ids: tuple[str, ...]) -> Any:
     getters = [call_value(c) for c in call_ids]
     return lambda outputs: [g(outputs) for g in getters]
 
 
+# Quantities next to dy/dx = 2x at each point, for the feedback to name.
+NEIGHBOURS = {
+    "y = x² itself": lambda x0: x0 * x0,
+    "x (the factor 2 dropped)": lambda x0: x0,
+    "4x: two backward passes added up in x.grad": lambda x0: 4 * x0,
+}
+
+
+def expected(params: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+    points = {c["id"]: float(c["args"][0]) for c in inputs["calls"]}
+    near = {words: {c: f(x0) for c, x0 in points.items()} for words, f in NEIGHBOURS.items()}
+    return {**_per_call(_autograd_slope)(params, inputs), "neighbours": near}
+
+
+def _near(call_ids: tuple[str, ...]) -> Any:
+    return tuple(
+        (words, lambda o, w=words: [o["neighbours"][w][c] for c in call_ids])
+        for words in NEIGHBOURS
+    )
+
+
 CHECKS = [
-    Check("slope(x0) at 3 points", 3, _values(VISIBLE)),
-    Check("slope(x0) at 2 more points", 2, _values(HIDDEN), visibility="hidden"),
+    Check(
+        "slope(x0) at 3 points",
+        3,
+        _values(VISIBLE),
+        quantity="dy/dx = x.grad",
+        neighbours=_near(VISIBLE),
+    ),
+    Check(
+        "slope(x0) at 2 more points",
+        2,
+        _values(HIDDEN),
+        visibility="hidden",
+        quantity="dy/dx = x.grad",
+    ),
     Check(
         "slope returns x.grad: a float32 tensor that does not require grad",
         1,
         call_value("p1"),
         strict_tensor=True,
+        quantity="the value slope returns (x.grad itself)",
     ),
 ]
 
@@ -70,7 +101,23 @@ def _y(x0: float) -> torch.Tensor:
     return x**2
 
 
+def _twice(x0: float) -> torch.Tensor:
+    x = torch.tensor(x0, requires_grad=True)
+    y = x**2
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad is not None
+    return x.grad
+
+
 MISCONCEPTIONS = [
+    Misconception(
+        "backward-twice",
+        "Your slope is twice 2x: backward() ran twice, and every call adds its gradient to "
+        "x.grad (§6). Call y.backward() once.",
+        _per_call(_twice),
+        on_checks=("slope(x0) at 3 points",),
+    ),
     Misconception(
         "returned-y-not-gradient",
         "Your function returns y = x² itself. After y.backward() the slope is in x.grad: "

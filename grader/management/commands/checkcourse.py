@@ -19,6 +19,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        sections = {f.name: load_folder(f).notes_section for f in exercise_folders()}
         checks: list[tuple[Path, Callable[[Path], ValidationReport]]] = [
             *((folder, lambda f: validate_spec(load_folder(f))) for folder in exercise_folders()),
             *((folder, lambda f: validate_quiz(load_quiz_folder(f))) for folder in quiz_folders()),
@@ -34,7 +35,8 @@ class Command(BaseCommand):
                 continue
             took = (time.perf_counter() - started) * 1000
             status = "ok  " if report.ok else "FAIL"
-            self.stdout.write(f"{status} {report.slug} ({took:.0f} ms)")
+            section = f" §{sections[report.slug]}" if report.slug in sections else ""
+            self.stdout.write(f"{status} {report.slug}{section} ({took:.0f} ms)")
             for line in report.lines:
                 self.stdout.write(f"       {line}")
             for problem in report.problems:

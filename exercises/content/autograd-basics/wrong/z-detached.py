@@ -1,0 +1,6 @@
+import torch
+
+x = torch.tensor(x0, requires_grad=True)
+y = x**2
+z = torch.sin(y).detach()
+z.backward()

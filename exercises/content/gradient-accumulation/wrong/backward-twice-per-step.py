@@ -1,0 +1,23 @@
+import torch
+
+x = torch.tensor(x_values, dtype=torch.float64)
+y = torch.tensor(y_values, dtype=torch.float64)
+w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+b = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+
+loss = ((w * x + b - y) ** 2).mean()
+loss.backward()
+print("initial gradient:", w.grad.item(), b.grad.item())
+
+losses = []
+for step in range(steps):
+    w.grad.zero_()
+    b.grad.zero_()
+    loss = ((w * x + b - y) ** 2).mean()
+    loss.backward(retain_graph=True)
+    print("grad", w.grad.item())
+    loss.backward()
+    with torch.no_grad():
+        w -= lr * w.grad
+        b -= lr * b.grad
+    losses.append(loss.item())

@@ -1,0 +1,20 @@
+import torch
+
+x = torch.tensor(x_values, dtype=torch.float64)
+y = torch.tensor(y_values, dtype=torch.float64)
+w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+b = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+
+loss = ((w * x + b - y) ** 2).mean()
+loss.backward()
+print("initial gradient:", w.grad.item(), b.grad.item())
+
+optimizer = torch.optim.SGD([w, b], lr=lr)
+optimizer.zero_grad()
+losses = []
+for step in range(steps):
+    loss = ((w * x + b - y) ** 2).mean()
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad()
+    losses.append(loss.item())

@@ -1,0 +1,9 @@
+import torch
+
+
+def slope(x0):
+    x = torch.tensor(x0, requires_grad=True)
+    y = x**2
+    y.backward(retain_graph=True)
+    y.backward()  # to be sure
+    return x.grad

@@ -1,0 +1,91 @@
+"""slope-warm-up (notes §1): dy/dx of y = x² as a formula in x, and on the lecture's own
+numbers (x = 2 → 4, x = 3 → 6, the numeric parts in info.json).
+
+The formula is graded at seeded points on both sides of 0 (so 2|x| cannot pass for 2x)
+against torch autograd."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from exercises.spec import Check, Misconception, at_points, derivative_values
+
+VISIBLE = 4
+
+
+def inputs(params: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    # Two negative and two positive points in each check: 2|x| and 2x differ somewhere.
+    points = []
+    for _ in range(2):
+        points += [-round(rng.uniform(0.3, 3.0), 3) for _ in range(2)]
+        points += [round(rng.uniform(0.3, 3.0), 3) for _ in range(2)]
+    return {"points": points}
+
+
+NEIGHBOURS = {
+    "y = x² itself": lambda x: x * x,
+    "x (the factor 2 dropped)": lambda x: x,
+}
+
+
+def expected(params: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+    values = derivative_values(lambda x: x**2, inputs["points"])
+    near = {words: [f(p) for p in inputs["points"]] for words, f in NEIGHBOURS.items()}
+    return {"values": values, "neighbours": near}
+
+
+CHECKS = [
+    Check(
+        "dy/dx at 4 points",
+        3,
+        lambda o: o["values"][:VISIBLE],
+        quantity="dy/dx",
+        neighbours=tuple(
+            (words, lambda o, w=words: o["neighbours"][w][:VISIBLE]) for words in NEIGHBOURS
+        ),
+    ),
+    Check(
+        "dy/dx at 4 more points",
+        3,
+        lambda o: o["values"][VISIBLE:],
+        visibility="hidden",
+        quantity="dy/dx",
+    ),
+]
+
+MISCONCEPTIONS = [
+    Misconception(
+        "function-not-derivative",
+        "That is y = x² itself, not its slope: the power rule gives dy/dx = 2x (§1).",
+        at_points(lambda x: x * x),
+    ),
+    Misconception(
+        "dropped-factor",
+        "The exponent comes down as a factor: d/dx x² = 2·x, not x (§1).",
+        at_points(lambda x: x),
+    ),
+    Misconception(
+        "exponent-not-lowered",
+        "The 2 came down as a factor, but the power must also go down by one: "
+        "x² → 2·x¹ = 2x, not 2x² (§1).",
+        at_points(lambda x: 2 * x * x),
+    ),
+    Misconception(
+        "absolute-value",
+        "2|x| is right only for x > 0: the slope of x² is negative left of 0, "
+        "dy/dx = 2x keeps the sign of x (at x = −3 it is −6) (§1).",
+        at_points(lambda x: 2 * abs(x)),
+    ),
+    Misconception(
+        "integrated",
+        "x³/3 is what you get by integrating x²; differentiating lowers the power: "
+        "dy/dx = 2x (§1).",
+        at_points(lambda x: x**3 / 3),
+    ),
+    Misconception(
+        "sign-error",
+        "Right size, wrong sign: dy/dx = +2x (at x = 3 the slope is +6) (§1).",
+        at_points(lambda x: -2 * x),
+    ),
+]

@@ -1,0 +1,7 @@
+# turned z into a float before backward
+import torch
+
+x = torch.tensor(x0, requires_grad=True)
+y = x**2
+z = torch.sin(y).item()
+z.backward()

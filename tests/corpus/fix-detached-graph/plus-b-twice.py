@@ -1,0 +1,11 @@
+# added b again in y
+import torch
+
+x = torch.tensor(x_values, dtype=torch.float64)
+w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+b = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+
+pred = w * x**2 + b
+copy = pred.detach()
+y = (pred + b).sum()
+y.backward()

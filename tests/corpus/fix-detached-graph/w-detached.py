@@ -1,0 +1,10 @@
+# detached w instead of pred
+import torch
+
+x = torch.tensor(x_values, dtype=torch.float64)
+w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+b = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+
+pred = w.detach() * x**2 + b
+y = pred.sum()
+y.backward()

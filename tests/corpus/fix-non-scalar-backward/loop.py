@@ -1,0 +1,10 @@
+# called backward on every element in a loop
+import torch
+
+x = torch.tensor(x_values, dtype=torch.float64)
+w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+b = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+
+y = w * x**2 + b
+for yi in y:
+    yi.backward()

@@ -1,0 +1,11 @@
+# put everything in no_grad
+import torch
+
+x = torch.tensor(x_values, dtype=torch.float64)
+w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+b = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+
+with torch.no_grad():
+    print('first prediction:', (w * x[0] ** 2 + b).item())
+    y = (w * x**2 + b).sum()
+y.backward()

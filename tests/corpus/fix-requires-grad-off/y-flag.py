@@ -1,0 +1,13 @@
+# switched requires_grad on for y
+import torch
+
+x = torch.tensor(x_values, dtype=torch.float64)
+w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+b = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+
+w.requires_grad_(False)
+b.requires_grad_(False)
+print('first prediction:', (w * x[0] ** 2 + b).item())
+y = (w * x**2 + b).sum()
+y.requires_grad_(True)
+y.backward()

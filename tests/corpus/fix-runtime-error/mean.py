@@ -1,0 +1,9 @@
+# removed no_grad and used torch.mean
+import torch
+
+x = torch.tensor(x_values, dtype=torch.float64)
+w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+b = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+
+y = torch.mean(w * x**2 + b)
+y.backward()

@@ -1,0 +1,10 @@
+# ran backward in a loop of two
+import torch
+
+x = torch.tensor(x_values, dtype=torch.float64)
+w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+b = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+
+y = (w * x**2 + b).sum()
+for _ in range(2):
+    y.backward(retain_graph=True)

@@ -1,0 +1,9 @@
+# detached w in the formula
+import torch
+
+x = torch.tensor(x_values, dtype=torch.float64)
+w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+b = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+
+y = (w.detach() * x**2 + b).sum()
+y.backward()

@@ -1,0 +1,14 @@
+# recorded node.name() instead of the type name
+import torch
+
+x = torch.tensor(x0, requires_grad=True)
+w = torch.tensor(w0)
+y = x * w
+y.retain_grad()
+z = torch.sin(y)
+z.backward()
+path = []
+node = z.grad_fn
+while node is not None:
+    path.append(node.name())
+    node = node.next_functions[0][0] if node.next_functions else None

@@ -1,0 +1,9 @@
+# read the gradient from y instead of x
+import torch
+
+
+def slope(x0):
+    x = torch.tensor(x0, requires_grad=True)
+    y = x**2
+    y.backward()
+    return y.grad
