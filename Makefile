@@ -5,9 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
-# Debian packages: bubblewrap libseccomp2 chromium graphviz redis-server redis-tools docker-compose
+# Debian packages: bubblewrap libseccomp2 chromium graphviz redis-server redis-tools docker-compose nodejs npm
+# (and for the deployment: docker.io, debootstrap)
 
-.PHONY: run test setup system-deps venv services lint typecheck fmt clean
+.PHONY: run test setup system-deps venv node-deps services lint typecheck fmt clean docker \
+	deploy-build deploy-test
 
 setup: system-deps venv
 
@@ -20,6 +22,7 @@ system-deps:
 	command -v dot >/dev/null || missing="$$missing graphviz"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server redis-tools"; \
 	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
@@ -35,6 +38,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# Test tools from the npm registry, pinned in package-lock.json, into ./node_modules:
+# axe-core, which the browser tests run on every page kind (tests/browser/axe.py).
+node-deps: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Redis for the tests that go through a real broker (started if not answering).
 services:
 	@scripts/ensure-redis.sh
@@ -42,7 +53,7 @@ services:
 run: setup
 	@scripts/run.sh
 
-test: setup services lint typecheck
+test: setup node-deps services lint typecheck
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py checkcourse
@@ -61,6 +72,19 @@ typecheck:
 fmt:
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
+
+# The Docker engine for the deployment targets: installed when absent, its daemon
+# started when not answering (deploy/ensure-docker.sh).
+docker:
+	@deploy/ensure-docker.sh
+
+# Every image of docker-compose.yml, built here from package registries only (cached).
+deploy-build: setup docker
+	PIP=$(VENV)/bin/pip deploy/build.sh
+
+# The stack really run: build, up, grade through the API, kill the worker, down -v.
+deploy-test: deploy-build
+	$(PY) scripts/deploy_test.py
 
 clean:
 	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache

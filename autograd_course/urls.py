@@ -2,12 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts.views import healthz
+from accounts.views import LoginView, api_token, favicon, healthz
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/token/", api_token, name="api-token"),
+    path("oidc/", include("accounts.sso_urls")),
     path("healthz", healthz, name="healthz"),
+    # Pages name the icon themselves; this is for what asks the root (JSON, old browsers).
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("api/v1/", include("grader.api_urls")),
     path("dashboard/", include("dashboard.urls")),

@@ -125,6 +125,10 @@ class QuizAttempt(models.Model):
     # True when the time ran out before the answers arrived: graded as unanswered.
     timed_out = models.BooleanField(default=False)
     answers = models.JSONField(default=dict, blank=True)
+    # What the student has typed so far, saved as they type while the attempt is open,
+    # so a reload or a closed tab loses nothing. Only a submit makes it `answers`.
+    draft_answers = models.JSONField(default=dict, blank=True)
+    draft_saved_at = models.DateTimeField(null=True, blank=True)
     score = models.FloatField(null=True, blank=True)
     max_score = models.FloatField()
     results = models.JSONField(default=dict, blank=True)

@@ -74,6 +74,9 @@ def submissions_create(request: HttpRequest) -> JsonResponse:
             exercise=exercise,
             answer=data.get("answer"),
             parts=data.get("parts"),
+            # As Stripe's and the IETF draft's header: a retried request with the same
+            # key returns the submission the first one stored.
+            idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
         )
     except AnswerRejected as exc:
         return _error(exc.message, exc.status)

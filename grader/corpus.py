@@ -60,7 +60,7 @@ def load_corpus(root: Path) -> list[CorpusAnswer]:
 _NUMBERS = [
     r"\d+ of \d+ checks passed\.",
     r"(value \d+: )*\d+ of \d+ values differ; first at [^:]+: got [^,]+(, expected .+)?",
-    r"(value \d+: )*got .+, expected .+",
+    r"(value \d+: )*got [^()]+?, expected [^()]+?(; \d+ of \d+ values differ)?\.?",
     r"(value \d+: )*expected .+, got .+",
     r"(value \d+: )*shape is \(.*\), expected \(.*\)",
     r"(value \d+: )*(requires_grad|dtype) is .+, expected .+",
@@ -70,8 +70,18 @@ _NUMBERS = [
 _NUMBERS_RE = re.compile("|".join(f"(?:{p})" for p in _NUMBERS))
 
 
+# A check's own words may name the quantity and the point first ("dz/dx at x = 1.3: got
+# …, expected …"): still only numbers, unless a reason follows the colon.
+_PREFIX_RE = re.compile(
+    r"^[^:]{1,80}?(?: at x = [^:]+)?: (?=(?:\d+ of \d+ values differ|got |expected |requires_grad is |dtype is |no value))"
+)
+
+
 def is_numbers_only(text: str) -> bool:
-    return bool(_NUMBERS_RE.fullmatch(text.strip()))
+    """Numbers and nothing else: no misconception, no diagnosis (the quantity's name and
+    the point may come first)."""
+    text = _PREFIX_RE.sub("", text.strip())
+    return bool(_NUMBERS_RE.fullmatch(text))
 
 
 def _first_line(results: dict[str, Any]) -> str:

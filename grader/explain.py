@@ -10,6 +10,7 @@ process on decoded values; the student's values are data, never called."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection
 from typing import Any
 
@@ -31,10 +32,16 @@ _KIND_HINTS = {
 
 def _names(check: Check, count: int) -> list[str]:
     """Names of the values of a pair/tuple check: its quantity split at commas when it
-    names each one ("dL/dw, dL/db"), else "value 1", "value 2", …"""
-    names = [n.strip() for n in check.quantity.split(",")] if check.quantity else []
-    if len(names) == count:
-        return names
+    names each one ("dL/dw, dL/db", or "(dL/dw, dL/db) on a batch of 5", whose words
+    after the brackets go with each name), else "value 1", "value 2", …"""
+    quantity = check.quantity.strip()
+    suffix = ""
+    bracketed = re.fullmatch(r"\(([^()]*)\)\s*(.*)", quantity)
+    if bracketed:
+        quantity, suffix = bracketed.group(1), bracketed.group(2)
+    names = [n.strip() for n in quantity.split(",")] if quantity else []
+    if len(names) == count and all(names):
+        return [f"{n} {suffix}".strip() for n in names]
     return [f"value {i + 1}" for i in range(count)]
 
 
@@ -123,7 +130,7 @@ def explain(
         said = []
         for i in wrong:
             why = diagnose([g[i]], [w[i]], neighbours=_at(neighbours, i), batches=batches, tol=tol)
-            numbers = f"got {_fmt(g[i])}, expected {_fmt(w[i])}"
+            numbers = _numbers(g[i], w[i])
             said.append(f"{names[i]}: {why} ({numbers})" if why else f"{names[i]}: {numbers}")
         return "; ".join(said) + "."
     if check.per_step:
@@ -132,9 +139,7 @@ def explain(
         return f"{steps} Over all steps, {overall}." if overall else steps
     at = f" at x = {_fmt(points[first])}" if points and first < len(points) else ""
     why = diagnose(g, w, neighbours=neighbours, batches=batches, points=points or (), tol=tol)
-    numbers = f"got {_fmt(g[first])}, expected {_fmt(w[first])}"
-    if not math.isfinite(g[first]):
-        numbers = f"got {_fmt(g[first])} (not a finite number)"
+    numbers = _numbers(g[first], w[first])
     if len(g) > 1:
         numbers += f"; {len(wrong)} of {len(g)} values differ"
     if why:
@@ -154,6 +159,12 @@ def _steps(got: list[float], want: list[float], check: Check, limit: int = 8) ->
 
 def _at(neighbours: list[tuple[str, list[float]]], i: int) -> list[tuple[str, list[float]]]:
     return [(words, [v[i]]) for words, v in neighbours if i < len(v)]
+
+
+def _numbers(got: float, want: float) -> str:
+    if not math.isfinite(got):
+        return f"got {_fmt(got)} (not a finite number)"
+    return f"got {_fmt(got)}, expected {_fmt(want)}"
 
 
 def _close(a: float, b: float, check: Check) -> bool:

@@ -9,6 +9,7 @@ autograd, after (and independently of) the sandbox run."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Any
 
@@ -60,6 +61,23 @@ def _value(check: Check, outputs: dict[str, Any]) -> tuple[Any, str]:
         return None, f"your code raised {exc}"
     except (KeyError, IndexError, TypeError):
         return None, ""
+
+
+# The sandbox's runner ends an error with the answer's line: "NameError: … (line 3)",
+# "SyntaxError on line 2: …" (grader/sandbox/runner.py, describe_exception).
+_LINE = re.compile(r"(?:\(line (\d+)\)|\bon line (\d+):)")
+
+
+def visible_outputs(tests: list[CheckResult]) -> list[str]:
+    return [t.output for t in tests if t.visibility == "visible"]
+
+
+def error_line(texts: list[Any]) -> int | None:
+    """The answer's line named by the first error text that names one."""
+    for text in texts:
+        if isinstance(text, str) and (found := _LINE.search(text)):
+            return int(found.group(1) or found.group(2))
+    return None
 
 
 def _sandbox_failure_text(result: SandboxResult) -> str:
@@ -169,6 +187,10 @@ def grade_answer(
                 extra["read_as"] = outputs["read_as"]
             if spec.protocol == "script" and outputs.get("error"):
                 extra["script_error"] = outputs["error"]
+            if spec.protocol in ("call", "script"):
+                line = error_line([result.error, outputs.get("error"), *visible_outputs(tests)])
+                if line is not None:
+                    extra["error_line"] = line  # the code editor marks it
 
     tests.extend(grade_parts(spec.parts, parts or {}, params))
     score = total(tests)

@@ -47,6 +47,10 @@ class Submission(models.Model):
     enqueued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)
+    # Sent with the answer (the page's form, the API's Idempotency-Key header): the same
+    # key from the same student is the same attempt, so a double click or a retried
+    # request stores one submission. Empty for answers sent without one.
+    idempotency_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -60,7 +64,12 @@ class Submission(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["student", "exercise", "attempt"], name="one_submission_per_attempt"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["student", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="one_submission_per_idempotency_key",
+            ),
         ]
 
     def __str__(self) -> str:

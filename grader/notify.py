@@ -44,6 +44,9 @@ logger = logging.getLogger(__name__)
 # one Redis then never wake each other's waiters with the same submission id.
 CHANNEL = "grader:final:{}:{}"
 PATTERN = "grader:final:{}:*"
+# A worker's claim (queued -> running): only waiters for any change listen to it.
+CHANNEL_RUNNING = "grader:running:{}:{}"
+PATTERN_RUNNING = "grader:running:{}:*"
 # How long announced keys are remembered for waiters that arrive after the message.
 RECENT_SECONDS = 60.0
 T = TypeVar("T")
@@ -89,14 +92,30 @@ def announce_final(key: int | str) -> None:
         logger.warning("could not announce %s as final", key, exc_info=True)
 
 
+def announce_running(submission_id: int) -> None:
+    """Tell waiters for any change that a worker claimed ``submission_id``: a result
+    card that shows "queued" waits for this, so the student sees each state as it
+    happens. Waiters for the final state do not hear it. Never raises."""
+    client = _redis()
+    if client is None:
+        return
+    try:
+        client.publish(CHANNEL_RUNNING.format(_namespace(), submission_id), b"running")
+    except Exception:
+        logger.warning("could not announce %s as running", submission_id, exc_info=True)
+
+
 class Listener:
     """The process's subscription to every submission's channel, and its waiters."""
 
     def __init__(self, client: Any, namespace: str) -> None:
         self.client = client
         self.pattern = PATTERN.format(namespace)
+        self.pattern_running = PATTERN_RUNNING.format(namespace)
         self.lock = threading.Lock()
         self.waiters: dict[str, set[threading.Event]] = {}
+        # Waiters for any change of state (the claim too), woken by every announcement.
+        self.change_waiters: dict[str, set[threading.Event]] = {}
         self.recent: OrderedDict[str, float] = OrderedDict()  # key -> monotonic time seen
         # Monotonic time since which the subscription has been up; None while it is not.
         self.subscribed_since: float | None = None
@@ -105,24 +124,34 @@ class Listener:
 
     # -- waiters --
 
-    def register(self, key: str, event: threading.Event, pending_since: float | None) -> bool:
-        """Wake ``event`` when ``key`` is announced (at once if it was in the last
-        minute). True if no announcement since ``pending_since`` can have been missed:
-        the subscription was up then and has stayed up."""
+    def register(
+        self,
+        key: str,
+        event: threading.Event,
+        pending_since: float | None,
+        *,
+        any_change: bool = False,
+    ) -> bool:
+        """Wake ``event`` when ``key`` is announced final (at once if it was in the last
+        minute), or, ``any_change``, also when it is claimed. True if no announcement
+        since ``pending_since`` can have been missed: the subscription was up then and
+        has stayed up."""
         with self.lock:
-            self.waiters.setdefault(key, set()).add(event)
+            waiters = self.change_waiters if any_change else self.waiters
+            waiters.setdefault(key, set()).add(event)
             if key in self.recent:
                 event.set()
             since = self.subscribed_since
             return since is not None and pending_since is not None and since <= pending_since
 
-    def unregister(self, key: str, event: threading.Event) -> None:
+    def unregister(self, key: str, event: threading.Event, *, any_change: bool = False) -> None:
         with self.lock:
-            events = self.waiters.get(key)
+            waiters = self.change_waiters if any_change else self.waiters
+            events = waiters.get(key)
             if events is not None:
                 events.discard(event)
                 if not events:
-                    del self.waiters[key]
+                    del waiters[key]
 
     @property
     def subscribed(self) -> bool:
@@ -135,8 +164,15 @@ class Listener:
             key = channel.rsplit(b":", 1)[1].decode("ascii")
         except (IndexError, UnicodeDecodeError):
             return
+        if channel.startswith(b"grader:running:"):
+            with self.lock:
+                for event in self.change_waiters.get(key, ()):
+                    event.set()
+            return
         now = time.monotonic()
         with self.lock:
+            for event in self.change_waiters.get(key, ()):
+                event.set()
             self.recent[key] = now
             self.recent.move_to_end(key)
             while self.recent and next(iter(self.recent.values())) < now - RECENT_SECONDS:
@@ -150,7 +186,7 @@ class Listener:
         with self.lock:
             self.subscribed_since = None
             self.recent.clear()
-            for events in self.waiters.values():
+            for events in [*self.waiters.values(), *self.change_waiters.values()]:
                 for event in events:
                     event.set()
 
@@ -159,7 +195,7 @@ class Listener:
         while True:
             pubsub = self.client.pubsub()
             try:
-                pubsub.psubscribe(self.pattern)
+                pubsub.psubscribe(self.pattern, self.pattern_running)
                 idle_since = time.monotonic()
                 while True:
                     message = pubsub.get_message(timeout=1.0)
@@ -213,8 +249,10 @@ def wait_until(
     timeout: float,
     *,
     pending_since: float | None = None,
+    any_change: bool = False,
 ) -> T | None:
     """Return ``fetch_final()`` as soon as it is not None, or None after ``timeout`` s.
+    ``any_change``: woken by the claim too (announce_running), not only the final state.
 
     ``pending_since``: a ``time.monotonic()`` at which the caller knew the submission was
     not final (before it created it, or before the read that showed it pending). If the
@@ -224,7 +262,7 @@ def wait_until(
     found = None if timeout <= 0 else _listener_or_none()
     if found is None:
         return _wait_polling(fetch_final, deadline)
-    return _wait_listening(found, str(key), fetch_final, deadline, pending_since)
+    return _wait_listening(found, str(key), fetch_final, deadline, pending_since, any_change)
 
 
 def _listener_or_none() -> Listener | None:
@@ -241,9 +279,10 @@ def _wait_listening(
     fetch_final: Callable[[], T | None],
     deadline: float,
     pending_since: float | None,
+    any_change: bool = False,
 ) -> T | None:
     event = threading.Event()
-    covered = found.register(key, event, pending_since)
+    covered = found.register(key, event, pending_since, any_change=any_change)
     try:
         if not covered and (result := fetch_final()) is not None:
             return result
@@ -262,7 +301,7 @@ def _wait_listening(
             if (result := fetch_final()) is not None:
                 return result
     finally:
-        found.unregister(key, event)
+        found.unregister(key, event, any_change=any_change)
 
 
 def _wait_polling(fetch_final: Callable[[], T | None], deadline: float) -> T | None:

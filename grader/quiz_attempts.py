@@ -110,6 +110,20 @@ def _clean(quiz: Quiz, answers: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def quiz_attempt_save_draft(*, attempt: QuizAttempt, answers: dict[str, Any]) -> bool:
+    """Keep what the student has typed so far, so a reload loses nothing. Only an open
+    attempt takes a draft (compare-and-set on the status): False once it is submitted,
+    or when its time is up."""
+    if quiz_attempt_is_expired(attempt):
+        return False
+    now = timezone.now()
+    return bool(
+        QuizAttempt.objects.filter(pk=attempt.pk, status=QuizAttempt.Status.IN_PROGRESS).update(
+            draft_answers=_clean(attempt.quiz, answers), draft_saved_at=now
+        )
+    )
+
+
 def _submit(attempt: QuizAttempt, *, answers: dict[str, Any], at: Any, timed_out: bool) -> int:
     """in_progress -> submitted (queued), and enqueue on commit; 0 if it was not open."""
     with transaction.atomic():

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exercises.models import Quiz, QuizAttempt
@@ -14,10 +16,12 @@ from exercises.quiz import load_quiz_spec
 from exercises.rendering import latex_to_mathml, render_statement
 
 from . import kinds
+from .kinds.sandboxed import SandboxKind
 from .quiz_attempts import (
     MAX_ANSWER_CHARS,
     QuizRefused,
     quiz_attempt_is_expired,
+    quiz_attempt_save_draft,
     quiz_attempt_start,
     quiz_attempt_submit,
 )
@@ -141,9 +145,18 @@ def quiz_attempt(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     attempt = _own_attempt(request, slug, number)
     quiz: Quiz = attempt.quiz
     params = load_quiz_spec(quiz.slug).params(attempt.seed)
-    form = QuizForm(request.POST or None, quiz=quiz, params=params)
+    # The page opens with the draft saved as the student typed (a reload loses nothing).
+    initial = {f"q_{k}": v for k, v in attempt.draft_answers.items()}
+    form = QuizForm(request.POST or None, quiz=quiz, params=params, initial=initial)
     if request.method == "POST":
-        form.is_valid()  # invalid fields are dropped, never the whole attempt
+        readable = form.is_valid() and not _mark_unreadable(form)
+        if not readable and attempt.is_open and not _at_deadline(attempt):
+            # An answer the student can still fix (a formula we cannot read) is said
+            # now, not graded 0 later. Once the time is up the clock's submit goes
+            # through: invalid fields are dropped, never the whole attempt.
+            context = _attempt_context(attempt, form)
+            context["form_error"] = "Some answers cannot be read; see the questions marked below."
+            return render(request, "exercises/quiz_attempt.html", context, status=400)
         try:
             attempt = quiz_attempt_submit(attempt=attempt, answers=form.answers())
         except QuizRefused as exc:
@@ -153,6 +166,58 @@ def quiz_attempt(request: HttpRequest, slug: str, number: int) -> HttpResponse:
                 messages.error(request, TIME_UP)
         return redirect("exercises:quiz_attempt", slug=slug, number=number)
     return render(request, "exercises/quiz_attempt.html", _attempt_context(attempt, form))
+
+
+def _mark_unreadable(form: QuizForm) -> bool:
+    """Mark each answer its kind refuses to run (a formula the parser cannot read) on
+    its field, with the reason; True if there was one."""
+    found = False
+    for question in form.quiz.questions:
+        kind = kinds.kind(question["kind"])
+        name = QuizForm.field_name(question)
+        text = str(form.cleaned_data.get(name) or "").strip()
+        why = kind.refusal(question, text) if text and isinstance(kind, SandboxKind) else ""
+        if why:
+            form.add_error(name, why)
+            found = True
+    return found
+
+
+def _at_deadline(attempt: QuizAttempt) -> bool:
+    """The time is up, or all but: the page's clock submits at zero, a little early or
+    late by the student's clock, and that submit must never bounce."""
+    return attempt.deadline_at is not None and timezone.now() >= attempt.deadline_at - timedelta(
+        seconds=2
+    )
+
+
+def _typed_answers(quiz: Quiz, data: Any) -> dict[str, Any]:
+    """The answers as typed, readable or not: a draft keeps them all."""
+    answers: dict[str, Any] = {}
+    for question in quiz.questions:
+        name = QuizForm.field_name(question)
+        multiple = question["kind"] == "choice" and question.get("multiple")
+        answers[question["id"]] = data.getlist(name) if multiple else data.get(name, "")
+    return answers
+
+
+@require_POST
+def quiz_attempt_draft(request: HttpRequest, slug: str, number: int) -> JsonResponse:
+    """Save the answers typed so far (the page sends them as the student types)."""
+    attempt = _own_attempt(request, slug, number)
+    if not quiz_attempt_save_draft(
+        attempt=attempt, answers=_typed_answers(attempt.quiz, request.POST)
+    ):
+        return JsonResponse(
+            {"error": "This attempt is closed: it was submitted, or its time is up. Reload."},
+            status=409,
+        )
+    attempt.refresh_from_db(fields=["draft_saved_at"])
+    assert attempt.draft_saved_at is not None
+    saved = timezone.localtime(attempt.draft_saved_at)
+    return JsonResponse(
+        {"saved_at": saved.isoformat(), "saved_at_text": saved.strftime("%H:%M:%S")}
+    )
 
 
 @require_GET

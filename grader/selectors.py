@@ -79,29 +79,52 @@ def wait_seconds(raw: str | None) -> float:
     return min(max(seconds, 0.0), settings.GRADER_WAIT_MAX_SECONDS)
 
 
-def submission_of_student(*, student: User, pk: int, wait: float = 0.0) -> Submission | None:
+PENDING_STATUSES = (Submission.Status.QUEUED, Submission.Status.RUNNING)
+
+
+def submission_of_student(
+    *, student: User, pk: int, wait: float = 0.0, seen: str | None = None
+) -> Submission | None:
     """The student's own submission ``pk`` (None for a missing one or someone else's),
-    after waiting up to ``wait`` seconds for it to be final."""
+    after waiting up to ``wait`` seconds for it to be final, or, given the pending
+    status the caller has ``seen`` (queued or running), for it to change from that."""
     pending_since = time.monotonic()
     submission = (
         Submission.objects.filter(pk=pk, student=student).select_related("exercise").first()
     )
     if submission is None or submission.is_final or wait <= 0:
         return submission
-    return submission_wait_final(submission, wait, pending_since=pending_since)
+    if seen is not None and submission.status != seen:
+        return submission
+    return submission_wait_final(submission, wait, pending_since=pending_since, seen=seen)
 
 
 def submission_wait_final(
-    submission: Submission, wait: float, *, pending_since: float | None = None
+    submission: Submission,
+    wait: float,
+    *,
+    pending_since: float | None = None,
+    seen: str | None = None,
 ) -> Submission:
-    """``submission`` read again as soon as it is final, or as it is after ``wait``
-    seconds (a long poll, grader/notify.py). For callers that own the submission;
-    ``pending_since``: a ``time.monotonic()`` before which it was known not final (see
-    notify.wait_until), which spares the read before the wait."""
+    """``submission`` read again as soon as it is final (or, given ``seen``, as soon as
+    its status is no longer that), or as it is after ``wait`` seconds (a long poll,
+    grader/notify.py). For callers that own the submission; ``pending_since``: a
+    ``time.monotonic()`` before which it was known not final (see notify.wait_until),
+    which spares the read before the wait."""
     again = Submission.objects.filter(pk=submission.pk).select_related("exercise")
-    final = again.filter(status__in=Submission.FINAL_STATUSES)
+    if seen in PENDING_STATUSES:
+        changed = again.exclude(status=seen)
+    else:
+        changed = again.filter(status__in=Submission.FINAL_STATUSES)
     return (
-        notify.wait_until(submission.pk, final.first, wait, pending_since=pending_since)
+        notify.wait_until(
+            submission.pk,
+            changed.first,
+            wait,
+            # A claim is not remembered as a final state is: always read first.
+            pending_since=None if seen in PENDING_STATUSES else pending_since,
+            any_change=seen in PENDING_STATUSES,
+        )
         or again.get()
     )
 
@@ -143,5 +166,8 @@ def submission_payload(submission: Submission, *, url: str) -> dict[str, Any]:
         "checks": results.get("tests", []),
         "misconception": results.get("extra", {}).get("misconception"),
         "read_as": results.get("extra", {}).get("read_as"),
+        # The pictures the result card shows (grader/graphs.py): both graphs as SVG data
+        # URLs and where they part; None when the exercise draws none.
+        "graph": results.get("extra", {}).get("graph"),
         "error": submission.error_message or None,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import timedelta
 from functools import partial
@@ -50,11 +51,40 @@ def _check_queue_depth() -> None:
         )
 
 
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{8,64}")
+
+
+def _submission_with_key(*, student: User, exercise: Exercise, key: str) -> Submission | None:
+    """The submission already stored under ``key``: the same attempt, sent again."""
+    if not key:
+        return None
+    found = Submission.objects.filter(student=student, idempotency_key=key).first()
+    if found is not None and found.exercise_id != exercise.pk:
+        raise AnswerRejected(
+            "This idempotency key was already used for another exercise; send a new one.",
+            status=422,
+        )
+    return found
+
+
 def submission_create(
-    *, student: User, exercise: Exercise, answer: Any, parts: Any = None
+    *,
+    student: User,
+    exercise: Exercise,
+    answer: Any,
+    parts: Any = None,
+    idempotency_key: str = "",
 ) -> Submission:
     """Accept an answer: validate it, store it as `queued`, enqueue grading on commit.
-    Raises AnswerRejected (nothing stored) for an answer we will not grade."""
+    Raises AnswerRejected (nothing stored) for an answer we will not grade.
+
+    ``idempotency_key``: an answer sent again with the key of one already stored (a
+    double click, a retried request) returns that submission and stores nothing, even
+    when the limits would now refuse a new one."""
+    if idempotency_key and not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+        raise AnswerRejected("The idempotency key must be 8–64 letters, digits or . _ : -.")
+    if found := _submission_with_key(student=student, exercise=exercise, key=idempotency_key):
+        return found
     if not exercise.is_active:
         raise AnswerRejected("This exercise is not open.", status=404)
     answer, parts = check_answer(exercise, answer, parts)
@@ -94,10 +124,15 @@ def submission_create(
                     is_late=exercise.is_late(now),
                     submitted_at=now,
                     enqueued_at=now,
+                    idempotency_key=idempotency_key,
                 )
                 queue.enqueue_on_commit(queue.GRADE_SUBMISSION, submission.pk)
                 return submission
         except IntegrityError:
+            # The same key sent twice at once: the other request stored it.
+            found = _submission_with_key(student=student, exercise=exercise, key=idempotency_key)
+            if found is not None:
+                return found
             # Two submissions of the same student raced for the same attempt number.
             continue
     raise AnswerRejected("Too many submissions at once; try again.", status=429)
@@ -110,6 +145,9 @@ def _claim(submission_id: int) -> bool:
         started_at=timezone.now(),
         grade_attempts=F("grade_attempts") + 1,
     )
+    if updated == 1:
+        # A result card showing "queued" waits for this change (views.submission_result).
+        notify.announce_running(submission_id)
     return updated == 1
 
 

@@ -18,6 +18,11 @@ urlpatterns = [
         "quizzes/<slug:slug>/attempts/<int:number>/", quiz_views.quiz_attempt, name="quiz_attempt"
     ),
     path(
+        "quizzes/<slug:slug>/attempts/<int:number>/draft",
+        quiz_views.quiz_attempt_draft,
+        name="quiz_attempt_draft",
+    ),
+    path(
         "quizzes/<slug:slug>/attempts/<int:number>/state",
         quiz_views.quiz_attempt_state,
         name="quiz_attempt_state",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from typing import cast
 
 from django.conf import settings
@@ -43,6 +44,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     params = load_spec(slug).params(variant_seed(student.pk, slug))
     form: AnswerForm | None = None
     error = ""
+    error_line: int | None = None
     status = 200
     if request.method == "POST":
         not_final_before = time.monotonic()  # the submission does not exist yet
@@ -55,9 +57,10 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
                     exercise=exercise,
                     answer=form.cleaned_data.get("answer", ""),
                     parts=form.part_answers(),
+                    idempotency_key=request.POST.get("idempotency_key", ""),
                 )
             except AnswerRejected as exc:
-                error, status = exc.message, exc.status
+                error, status, error_line = exc.message, exc.status, exc.line
             else:
                 if request.htmx:  # type: ignore[attr-defined]
                     return _submitted_fragment(request, submission, not_final_before)
@@ -68,7 +71,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
             return render(
                 request,
                 "exercises/_answer_error.html",
-                {"error": error, "form": form},
+                {"error": error, "error_line": error_line, "form": form},
                 status=status,
             )
     rows = attempt_rows(student=student, exercise=exercise)
@@ -85,6 +88,10 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "statement": render_statement(exercise.statement_md, params),
         "form": form,
         "error": error,
+        "error_line": error_line,
+        # One submit, one attempt: the form sends this key, and the same key again (a
+        # double click, a resent form) finds the attempt already stored.
+        "idempotency_key": uuid.uuid4().hex,
         "attempts": rows,
         "current": (
             submission_of_student(student=student, pk=current_pk)

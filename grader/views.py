@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from .models import Submission
 from .selectors import (
+    PENDING_STATUSES,
     attempt_rows,
     results_for_student,
     submission_of_student,
@@ -35,8 +36,14 @@ def submission_result(request: HttpRequest, pk: int) -> HttpResponse:
         poll = min(int(request.GET.get("poll", "0")), 20)
     except ValueError:
         poll = 0
+    # The card says which pending state it shows: the wait ends at the next state, so
+    # the student sees queued, then running, then the score.
+    seen = request.GET.get("seen")
     submission = submission_of_student(
-        student=cast(User, request.user), pk=pk, wait=wait_seconds(request.GET.get("wait"))
+        student=cast(User, request.user),
+        pk=pk,
+        wait=wait_seconds(request.GET.get("wait")),
+        seen=seen if seen in PENDING_STATUSES else None,
     )
     if submission is None:
         raise Http404("No such submission.")

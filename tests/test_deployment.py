@@ -24,6 +24,7 @@ def test_docker_compose_file_is_valid_and_wires_all_four_services() -> None:
     assert compose, "docker-compose is missing: `make system-deps` installs it"
     result = subprocess.run(
         [compose, "-f", str(ROOT / "docker-compose.yml"), "config"],
+        cwd=ROOT,  # the worker's seccomp profile path is relative to the checkout
         capture_output=True,
         text=True,
         env={**os.environ, "SECRET_KEY": "x", "GRADER_SEED_KEY": "x"},
@@ -32,6 +33,7 @@ def test_docker_compose_file_is_valid_and_wires_all_four_services() -> None:
     assert result.returncode == 0, result.stderr
     services = subprocess.run(
         [compose, "-f", str(ROOT / "docker-compose.yml"), "config", "--services"],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         env={**os.environ, "SECRET_KEY": "x", "GRADER_SEED_KEY": "x"},
@@ -80,3 +82,24 @@ def test_production_refuses_to_start_without_its_secrets(setting: str) -> None:
     )
     assert result.returncode != 0
     assert f"{setting} must be set when DEBUG is off" in result.stderr
+
+
+def test_half_configured_single_sign_on_stops_the_start_naming_what_is_missing() -> None:
+    env = {
+        **_production_env(),
+        "OIDC_ISSUER": "https://login.uni.example",
+        "OIDC_CLIENT_ID": "autograd",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert (
+        "Single sign-on is half configured: set OIDC_CLIENT_SECRET, OIDC_AUTHORIZATION_ENDPOINT,"
+        " OIDC_TOKEN_ENDPOINT, OIDC_USERINFO_ENDPOINT, OIDC_JWKS_ENDPOINT" in result.stderr
+    )

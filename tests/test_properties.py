@@ -76,7 +76,9 @@ def test_code_intake_accepts_or_rejects_with_a_message(course, answer: str) -> N
         except AnswerRejected as exc:
             assert exc.message and 400 <= exc.status < 500
         else:
-            assert normalised == answer and parts == {}
+            # A formula is stored without its surrounding blanks; code exactly as sent.
+            assert normalised == (answer.strip() if slug == "chain-rule" else answer)
+            assert parts == {}
 
 
 json_values = st.recursive(

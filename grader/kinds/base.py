@@ -24,10 +24,11 @@ if TYPE_CHECKING:
 class AnswerRejected(Exception):
     """An answer we will not accept; the message is shown to the student as is."""
 
-    def __init__(self, message: str, *, status: int = 400) -> None:
+    def __init__(self, message: str, *, status: int = 400, line: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.line = line  # the answer's line at fault, which the code editor marks
 
 
 def check_text(answer: Any, *, what: str = "answer") -> str:

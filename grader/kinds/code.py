@@ -41,7 +41,8 @@ class Code(SandboxKind):
             ast.parse(text)
         except SyntaxError as exc:
             raise AnswerRejected(
-                f"SyntaxError on line {exc.lineno}: {exc.msg}. Fix it and submit again."
+                f"SyntaxError on line {exc.lineno}: {exc.msg}. Fix it and submit again.",
+                line=exc.lineno,
             ) from exc
         except (ValueError, MemoryError, RecursionError) as exc:
             raise AnswerRejected("The code could not be parsed (too deeply nested?).") from exc

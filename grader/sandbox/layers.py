@@ -253,11 +253,17 @@ def enter_private_namespaces(plan: LayerPlan) -> None:
     """
     uid, gid = os.getuid(), os.getgid()
     _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC), "unshare")
+    # The zygote is not dumpable and its children inherit that, so their /proc/self files
+    # belong to host root: writable by the job only when the worker itself is root. As a
+    # non-root worker (the Docker image) the job becomes dumpable for these four writes
+    # to files of its own, then not dumpable again.
+    prctl(PR_SET_DUMPABLE, 1)
     _write_proc("/proc/self/setgroups", "deny")
     _write_proc("/proc/self/uid_map", f"{uid} {uid} 1")
     _write_proc("/proc/self/gid_map", f"{gid} {gid} 1")
     # The OOM killer of the zygote's memory cgroup takes the job, not the zygote.
     _write_proc("/proc/self/oom_score_adj", "1000")
+    prctl(PR_SET_DUMPABLE, 0)
     locked = MS_NOSUID | MS_NODEV | MS_NOEXEC
     _mount(
         "agjob",

@@ -15,7 +15,9 @@
     out.textContent = Math.floor(left / 60) + ":" + pad(left % 60);
     if (left <= 60) timer.classList.add("urgent");
     if (left === 0) {
-      if (!sent) { sent = true; timer.classList.add("expired"); form.requestSubmit ? form.requestSubmit() : form.submit(); }
+      // form.submit(): no validation (an unreadable formula is dropped, not a reason to
+      // miss the deadline); it fires no submit event, so say the page is leaving.
+      if (!sent) { sent = true; timer.classList.add("expired"); form.dataset.submitting = "true"; form.submit(); }
       return;
     }
     setTimeout(tick, 250);

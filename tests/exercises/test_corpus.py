@@ -49,3 +49,14 @@ def test_numbers_only_is_told_apart_from_a_reason() -> None:
     worded = {"status": "failed", "output": "dL/dw at x = 1.3: off by exactly 2"}
     assert not feedback_is_numbers_only({**count, "tests": [numeric, worded]}, "")
     assert not feedback_is_numbers_only({"output": "FormulaError: bad", "tests": []}, "")
+
+
+def test_a_named_quantity_with_only_numbers_still_counts_as_numbers_only() -> None:
+    from grader.corpus import is_numbers_only
+
+    assert is_numbers_only("dz/dx at x = 0.765: got 2.9, expected 2.2; 4 of 4 values differ.")
+    assert is_numbers_only("w.grad (dy/dw): got -5.4, expected 13.97.")
+    assert not is_numbers_only(
+        "dz/dx at x = 0.765: it has the wrong sign: it is exactly −1 times the right value "
+        "(got -2.2, expected 2.2; 4 of 4 values differ)."
+    )

@@ -51,7 +51,10 @@ def test_submitting_the_form_stores_and_redirects_to_the_live_result(course, stu
     assert response["Location"] == f"/exercises/chain-rule/?submission={sub.pk}#result"
     page = client.get(response["Location"]).content.decode()
     # The card asks at once, and the server holds that request until the score is in.
-    assert "queued" in page and f'hx-get="/submissions/{sub.pk}/result?poll=1&amp;wait=15"' in page
+    assert (
+        "queued" in page
+        and f'hx-get="/submissions/{sub.pk}/result?poll=1&amp;wait=15&amp;seen=queued"' in page
+    )
     assert 'hx-trigger="load delay:0ms"' in page
     # Still queued after a wait: the card asks again, backing off between long polls.
     card = client.get(f"/submissions/{sub.pk}/result?poll=3").content.decode()

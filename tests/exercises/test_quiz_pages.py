@@ -103,7 +103,7 @@ def test_the_formula_preview_reads_without_evaluating(quiz, client_for) -> None:
     page = client_for.get(
         "/quizzes/formula-preview", {"q_chain-log": "2x/(1+x^2)"}
     ).content.decode()
-    assert "Read as:" in page and "<math" in page and "2*x/(1 + x^2)" in page
+    assert "We read your formula as:" in page and "<math" in page and "2*x/(1 + x^2)" in page
     page = client_for.get("/quizzes/formula-preview", {"q_chain-log": "2x/(1+"}).content.decode()
     assert "Cannot read this yet" in page
     page = client_for.get(
@@ -166,21 +166,55 @@ def test_the_formula_preview_refuses_unreadable_formulas_with_a_400_and_a_reason
     response = client_for.get("/quizzes/formula-preview", {"q_chain-log": text})
     page = response.content.decode()
     if not said:
-        assert response.status_code == 200 and "Read as:" in page
+        assert response.status_code == 200 and "We read your formula as:" in page
         return
     assert response.status_code == 400
     assert "Cannot read this yet" in page and said in page
 
 
-def test_an_unreadable_quiz_formula_is_graded_zero_with_the_reason(quiz, client_for) -> None:
+def test_an_unreadable_quiz_formula_is_refused_before_it_is_submitted(quiz, client_for) -> None:
     client_for.post(f"/quizzes/{SLUG}/start")
     spec = load_quiz_spec(SLUG)
     formula_id = next(iter(spec.formulas))
     response = client_for.post(
-        f"/quizzes/{SLUG}/attempts/1/", {f"q_{formula_id}": "x" * 500}, follow=True
+        f"/quizzes/{SLUG}/attempts/1/", {f"q_{formula_id}": "2*x +", "q_power-slope": "7"}
     )
-    assert response.status_code == 200
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Some answers cannot be read" in page and "Could not read the formula" in page
+    # The student's answers are still in the form to fix, and nothing was submitted.
+    assert 'value="2*x +"' in page and 'value="7"' in page
     attempt = QuizAttempt.objects.get()
+    assert attempt.status == QuizAttempt.Status.IN_PROGRESS and attempt.answers == {}
+
+
+def test_after_the_deadline_an_unreadable_formula_is_dropped_not_the_attempt(
+    quiz, client_for
+) -> None:
+    client_for.post(f"/quizzes/{SLUG}/start")
+    attempt = QuizAttempt.objects.get()
+    # Still within the grace after the deadline: the clock's submit is taken as it is.
+    attempt.deadline_at = timezone.now() - timedelta(seconds=5)
+    attempt.save(update_fields=["deadline_at"])
+    formula_id = next(iter(load_quiz_spec(SLUG).formulas))
+    response = client_for.post(
+        f"/quizzes/{SLUG}/attempts/1/", {f"q_{formula_id}": "2*x +", "q_power-slope": "7"}
+    )
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.status == QuizAttempt.Status.SUBMITTED
+    # The rest is taken; the formula that cannot be read is not an answer.
+    assert attempt.answers == {"power-slope": "7"}
+
+
+def test_a_stored_unreadable_formula_is_graded_zero_with_the_reason(quiz, student) -> None:
+    """Answers that reach grading without the page (a regrade of an old attempt) are
+    still graded: an unreadable formula scores 0 and says why."""
+    from grader.quiz_attempts import quiz_attempt_start, quiz_attempt_submit
+
+    attempt = quiz_attempt_start(student=student, quiz=quiz)
+    formula_id = next(iter(load_quiz_spec(SLUG).formulas))
+    quiz_attempt_submit(attempt=attempt, answers={formula_id: "x" * 500})
     quiz_attempt_grade(attempt_id=attempt.pk)
     attempt.refresh_from_db()
     result = next(t for t in attempt.results["tests"] if t["question"] == formula_id)

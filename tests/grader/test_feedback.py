@@ -90,16 +90,16 @@ def test_a_missing_factor_x_is_named() -> None:
     assert "a factor x is missing" in outcome.results["output"]
 
 
-def test_swapped_gradients_are_named() -> None:
-    swapped = (
+def test_each_value_of_a_named_pair_is_explained_through_the_pipeline() -> None:
+    dw_doubled = (
         "import torch\n\n"
         "def grads(x, y, w, b):\n"
         "    d = (torch.sigmoid(w * x + b) - y) / x.numel()\n"
-        "    return d.sum(), (d * x).sum()\n"
+        "    return 2 * (d * x).sum(), d.sum()\n"
     )
-    outcome = _grade("bce-manual-gradients", swapped)
-    assert outcome.score == 0
-    assert "wrong order: swapped?" in outcome.results["output"]
+    outcome = _grade("bce-manual-gradients", dw_doubled)
+    assert outcome.score == 0 and outcome.misconception == ""
+    assert outcome.results["output"].startswith("dL/dw on a batch of 5: it is exactly 2 times")
 
 
 def test_a_training_loop_check_shows_the_steps_side_by_side() -> None:

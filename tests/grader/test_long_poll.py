@@ -212,6 +212,40 @@ def test_without_the_subscription_a_waiter_reads_first_then_polls(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_card_showing_queued_is_answered_as_soon_as_a_worker_claims_it(
+    course, student, settings, subscribed_listener
+) -> None:
+    """The card says which state it shows (`seen`); the long poll ends at the next one,
+    so the student sees "running" while the answer runs, not only the score."""
+    from grader.services import _claim
+
+    settings.GRADER_WAIT_REREAD_SECONDS = 10.0
+    sub = _queued(student, course["chain-rule"])
+    client = Client()
+    client.force_login(student)
+
+    def claim_later() -> None:
+        time.sleep(0.3)
+        try:
+            _claim(sub.pk)
+        finally:
+            connection.close()
+
+    claimer = threading.Thread(target=claim_later)
+    started = time.monotonic()
+    claimer.start()
+    card = client.get(f"/submissions/{sub.pk}/result?poll=1&wait=15&seen=queued").content.decode()
+    took = time.monotonic() - started
+    claimer.join()
+    assert 'data-status="running"' in card and "seen=running" in card
+    assert took < 3.0  # woken by the claim's announcement, not the 10 s re-read
+    # A card already showing "running" waits for the final state: the claim is not news.
+    started = time.monotonic()
+    card = client.get(f"/submissions/{sub.pk}/result?poll=2&wait=1&seen=running").content.decode()
+    assert 'data-status="running"' in card and time.monotonic() - started >= 0.9
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_quiz_attempts_state_is_a_long_poll_woken_by_its_grading(
     course, student, settings
 ) -> None:

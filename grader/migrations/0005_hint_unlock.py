@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exercises', '0004_exercise_hints_and_hint_penalty'),
-        ('grader', '0003_submission_exercise_submitted_index'),
+        ('exercises', '0005_exercise_hints_and_hint_penalty'),
+        ('grader', '0004_submission_idempotency_key'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

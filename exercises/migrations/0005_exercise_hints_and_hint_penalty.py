@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exercises', '0003_quiz_attempt_pipeline'),
+        ('exercises', '0004_quiz_attempt_draft_answers'),
     ]
 
     operations = [

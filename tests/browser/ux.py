@@ -1,0 +1,59 @@
+"""Helpers for the browser tests of the student pages: logging in through the form,
+the code editor, and screenshots for review (UX_SHOTS_DIR, outside the repository)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+# An answer to autograd-basics that is right, but takes a few seconds in the sandbox
+# (sleeping costs no CPU time), so the page can be seen while it is graded.
+SLOW_BASICS = (
+    "import time\n"
+    "time.sleep({seconds})\n"
+    "import torch\n"
+    "x = torch.tensor(x0, requires_grad=True)\n"
+    "z = torch.sin(x**2)\n"
+    "z.backward()\n"
+)
+
+
+def log_in(page: Page, base: str, path: str, username: str = "student") -> None:
+    """Open ``path`` logged out, log in through the form, and land on it."""
+    if not User.objects.filter(username=username).exists():
+        User.objects.create_user(username, password=f"{username}-password-1")
+    page.goto(f"{base}{path}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", f"{username}-password-1")
+    page.click("form button[type=submit]")
+    expect(page.locator("header .who")).to_have_text(username)
+
+
+def set_code(page: Page, code: str) -> None:
+    """Put ``code`` in the CodeMirror editor, as a paste would."""
+    page.wait_for_selector(".CodeMirror")
+    page.evaluate("code => document.querySelector('.CodeMirror').CodeMirror.setValue(code)", code)
+
+
+def code(page: Page) -> str:
+    """What the form will send: the textarea CodeMirror keeps current."""
+    return page.input_value("textarea[name=answer]")
+
+
+def shoot(page: Page, name: str) -> None:
+    """Screenshots at 1280 px and 390 px into UX_SHOTS_DIR, when it is set."""
+    folder = os.environ.get("UX_SHOTS_DIR")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    for label, viewport in (("1280", DESKTOP), ("390", PHONE)):
+        page.set_viewport_size(viewport)
+        page.screenshot(path=f"{folder}/{name}-{label}.png", full_page=True)
+    if size:
+        page.set_viewport_size(size)
