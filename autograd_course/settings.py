@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "notes",
     "grader",
     "dashboard",
+    "lti_tool",
+    "lti",
 ]
 
 MIDDLEWARE = [
@@ -290,6 +292,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_float("GRADER_SWEEP_EVERY_SECONDS", 5.0),
     },
 }
+CELERY_BEAT_SCHEDULE["publish-pending-lti-grades"] = {
+    "task": "lti.tasks.publish_pending_grades_task",
+    "schedule": env_float("LTI_PUBLISH_SWEEP_EVERY_SECONDS", 300.0),
+}
+CELERY_BEAT_SCHEDULE["purge-used-lti-nonces"] = {
+    "task": "lti.tasks.purge_used_nonces_task",
+    "schedule": 6 * 3600.0,
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Grading ------------------------------------------------------------------------
@@ -332,3 +342,12 @@ GRADER_WAIT_POLL_SECONDS = env_float("GRADER_WAIT_POLL_SECONDS", 0.2)
 GRADER_VERSION = "2026.11.1"
 
 COURSE_CONTENT_DIR = BASE_DIR / "exercises" / "content"
+
+# --- LTI 1.3 grade passback -----------------------------------------------------------
+# A score the platform did not take is retried this many times, the delay doubling from
+# LTI_PUBLISH_RETRY_SECONDS (30 s, 1 min, … about 4 h in all by default), then shown as
+# failed on the console's passback page until resent. Rows left pending longer than
+# the whole retry chain (a lost message) are sent again by the beat.
+LTI_PUBLISH_MAX_RETRIES = env_int("LTI_PUBLISH_MAX_RETRIES", 9)
+LTI_PUBLISH_RETRY_SECONDS = env_float("LTI_PUBLISH_RETRY_SECONDS", 30.0)
+LTI_PUBLISH_SWEEP_AFTER_SECONDS = env_float("LTI_PUBLISH_SWEEP_AFTER_SECONDS", 21600.0)

@@ -17,6 +17,8 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("console/", include("dashboard.console_urls")),
     path("notes/", include("notes.urls")),
+    path("console/lti/", include("lti.console_urls")),
+    path("", include("lti.urls")),
     path("", include("grader.urls")),
     path("", include("grader.student_urls")),
 ]

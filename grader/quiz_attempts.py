@@ -27,7 +27,7 @@ from exercises.models import Quiz, QuizAttempt
 from exercises.quiz import load_quiz_spec
 from exercises.spec import variant_seed
 
-from . import notify, queue
+from . import notify, queue, signals
 from .audit import audit_record
 from .models import AuditLogEntry
 
@@ -234,12 +234,21 @@ def quiz_attempt_grade(*, attempt_id: int) -> QuizAttempt | None:
     if graded:
         _announce(attempt_id)
     attempt.refresh_from_db()
+    _score_changed(attempt)
     return attempt
 
 
 def _announce(attempt_id: int) -> None:
     """Wake the page waiting for this attempt's result (its long poll), after commit."""
     transaction.on_commit(partial(notify.announce_final, notify.quiz_key(attempt_id)))
+
+
+def _score_changed(attempt: QuizAttempt) -> None:
+    """Tell who keeps scores elsewhere (the LTI passback) that a final score is stored."""
+    if attempt.is_final:
+        signals.quiz_score_changed.send(
+            sender=QuizAttempt, student_id=attempt.student_id, quiz_id=attempt.quiz_id
+        )
 
 
 def _grading_failed(attempt: QuizAttempt) -> QuizAttempt:
@@ -260,6 +269,7 @@ def _grading_failed(attempt: QuizAttempt) -> QuizAttempt:
     ):
         _announce(attempt.pk)
     attempt.refresh_from_db()
+    _score_changed(attempt)
     return attempt
 
 

@@ -19,7 +19,7 @@ from exercises.course import load_spec
 from exercises.models import Exercise
 from exercises.spec import full_marks, variant_seed
 
-from . import notify, queue
+from . import notify, queue, signals
 from .hints import attempt_value, hint_unlock_times, hints_unlock_after_failures
 from .intake import AnswerRejected, check_answer
 from .models import Score, Submission
@@ -336,6 +336,9 @@ def score_refresh(*, student_id: int, exercise: Exercise) -> Score:
     )
     if score.pk is None:  # a backend that does not return ids from an upsert
         score = Score.objects.get(student_id=student_id, exercise=exercise)
+    signals.exercise_score_changed.send(
+        sender=Score, student_id=student_id, exercise_id=exercise.pk
+    )
     return score
 
 

@@ -134,6 +134,8 @@ def test_every_page_kind_has_no_wcag_violation_and_fits_a_phone(
         "console queue": "/console/queue/",
         "console regrades": "/console/regrades/",
         "console audit log": "/console/audit/",
+        "quiz statistics": "/dashboard/quizzes/autograd-quiz/",
+        "console quiz attempts": "/console/quiz-attempts/",
     }
     for name, path in instructor_pages.items():
         _check(page, base + path, f"instructor: {name}", found)

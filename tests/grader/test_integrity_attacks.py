@@ -103,7 +103,7 @@ def test_infinities_are_compared_and_named_not_crashed_on() -> None:
     outcome = _grade("def grads(x, y, w, b):\n    return float('inf'), float('-inf')\n")
     assert outcome.score == 0
     text = _feedback(outcome)
-    assert "got inf (not a finite number)" in text, text
+    assert "got inf" in text and "got -inf" in text, text
     assert not re.search(r"staff have been notified|sandbox failed", text, re.IGNORECASE), text
 
 

@@ -118,7 +118,7 @@ CHECKS = [
         GRAPH,
         1,
         _recorded,
-        quantity="(y.requires_grad, z.requires_grad)",
+        quantity="y.requires_grad, z.requires_grad",
     ),
     Check(Z, 1, script_value("z"), quantity="z"),
     Check(

@@ -99,7 +99,7 @@ CHECKS = [
         visibility="hidden" if name == "batch-3" else "visible",
         rtol=1e-6,
         atol=1e-9,
-        quantity=f"(w.grad, b.grad) on a batch of {n}",
+        quantity=f"w.grad on a batch of {n}, b.grad on a batch of {n}",
         neighbours=_near(name),
     )
     for name, n in BATCHES

@@ -113,7 +113,7 @@ CHECKS = [
         visibility="hidden" if name == "batch-3" else "visible",
         rtol=1e-6,
         atol=1e-9,
-        quantity=f"(dL/dw, dL/db) on a batch of {n}",
+        quantity=f"dL/dw on a batch of {n}, dL/db on a batch of {n}",
         neighbours=_near(name),
     )
     for name, n in BATCHES

@@ -139,7 +139,7 @@ CHECKS = [
         _final_grads,
         rtol=1e-6,
         atol=1e-9,
-        quantity="(w.grad, b.grad) after the loop (the statement's logger reads them)",
+        quantity="w.grad after the loop, b.grad after the loop",
     ),
     Check(
         LOSSES,
@@ -148,6 +148,7 @@ CHECKS = [
         rtol=1e-6,
         atol=1e-9,
         quantity="the loss recorded at each step (before that step's update)",
+        per_step=True,
     ),
 ]
 ON = (W, B)

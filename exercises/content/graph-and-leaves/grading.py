@@ -72,7 +72,7 @@ CHECKS = [
         WALK,
         2,
         _path_right,
-        quantity="path, the node names from z.grad_fn back to x",
+        quantity="path (the node names from z.grad_fn back to x)",
         if_false="path is not the chain from z.grad_fn back to x: start at z.grad_fn, "
         "append type(node).__name__, and follow node.next_functions[0][0] until it is None "
         "(x's node, AccumulateGrad, has no next functions) (§3).",

@@ -153,7 +153,7 @@ CHECKS = [
         number_pair(script_value("manual_grads")),
         rtol=1e-6,
         atol=1e-9,
-        quantity="(dL/dw, dL/db) by hand at (w0, b0)",
+        quantity="dL/dw by hand at the start, dL/db by hand at the start",
         neighbours=_near("(dL/db, dL/dw): the pair in the other order"),
     ),
     Check(
@@ -162,7 +162,7 @@ CHECKS = [
         number_pair(script_value("auto_grads")),
         rtol=1e-6,
         atol=1e-9,
-        quantity="(w.grad, b.grad) at (w0, b0)",
+        quantity="w.grad at the start, b.grad at the start",
         neighbours=_near("(dL/db, dL/dw): the pair in the other order"),
     ),
     Check(
@@ -171,7 +171,7 @@ CHECKS = [
         _params,
         rtol=1e-6,
         atol=1e-9,
-        quantity="(w, b) after the last step",
+        quantity="w after the last step, b after the last step",
         neighbours=_near("(w0, b0): where the parameters started"),
     ),
     Check(
@@ -181,6 +181,7 @@ CHECKS = [
         rtol=1e-6,
         atol=1e-9,
         quantity="the loss of each step (before its update)",
+        per_step=True,
     ),
     Check(
         FALLS,
@@ -190,7 +191,14 @@ CHECKS = [
         if_false="The loss did not fall from the first step to the last: the parameters "
         "were not updated against the gradient (§4, §6).",
     ),
-    Check(GRADS, 1, _final_grads, rtol=1e-6, atol=1e-9, quantity="(w.grad, b.grad) after the loop"),
+    Check(
+        GRADS,
+        1,
+        _final_grads,
+        rtol=1e-6,
+        atol=1e-9,
+        quantity="w.grad after the loop, b.grad after the loop",
+    ),
 ]
 
 

@@ -115,7 +115,7 @@ CHECKS = [
         if_false="w or b no longer requires grad: requires_grad_(False) switched their "
         "tracking off for good, so they cannot be trained any more (§7).",
     ),
-    Check(GRADS, 1, _grads, quantity="(w.grad, b.grad) after the evaluation"),
+    Check(GRADS, 1, _grads, quantity="w.grad after the evaluation, b.grad after the evaluation"),
 ]
 
 MISCONCEPTIONS = [
