@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "exercises",
+    "notes",
     "grader",
     "dashboard",
     "lti_tool",

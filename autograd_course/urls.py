@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("grader.api_urls")),
     path("dashboard/", include("dashboard.urls")),
     path("console/", include("dashboard.console_urls")),
+    path("notes/", include("notes.urls")),
     path("console/lti/", include("lti.console_urls")),
     path("", include("lti.urls")),
     path("", include("grader.urls")),

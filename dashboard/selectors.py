@@ -33,7 +33,7 @@ from django.db.models.functions import Floor, Least
 from accounts.roles import INSTRUCTOR_GROUP
 from exercises.models import Exercise, QuizAttempt
 from exercises.spec import SOLVED_EPSILON
-from grader.models import Score, Submission
+from grader.models import HintUnlock, Score, Submission
 from grader.standing import CourseStanding, ItemStanding, course_standing
 
 HISTOGRAM_BINS = 10
@@ -334,3 +334,40 @@ def score_timeline(*, student: User) -> dict[str, list[tuple[datetime, float]]]:
         pct = 100.0 * (score or 0.0) / max_score if max_score else 0.0
         series.setdefault(title, []).append((at, round(pct, 1)))
     return series
+
+
+@dataclass(frozen=True)
+class HintUsageRow:
+    student: User
+    # One cell per hint of the ladder, in order: the unlock, or None if still closed.
+    unlocks: list[HintUnlock | None]
+
+    @property
+    def requested(self) -> int:
+        return sum(1 for u in self.unlocks if u and u.how == HintUnlock.How.REQUESTED)
+
+
+@dataclass(frozen=True)
+class HintUsage:
+    hints: int  # the ladder's length
+    rows: list[HintUsageRow]  # students who opened at least one hint, by username
+    opened: list[int]  # per hint: how many students have it open
+
+
+def hint_usage(*, exercise: Exercise) -> HintUsage:
+    """Who opened which hint of the exercise, when and how (one query)."""
+    size = len(exercise.hints)
+    by_student: dict[int, HintUsageRow] = {}
+    unlocks = (
+        HintUnlock.objects.filter(exercise=exercise, number__lte=size, student__in=students())
+        .select_related("student")
+        .order_by("student__username", "number")
+    )
+    for unlock in unlocks:
+        row = by_student.setdefault(
+            unlock.student_id, HintUsageRow(student=unlock.student, unlocks=[None] * size)
+        )
+        row.unlocks[unlock.number - 1] = unlock
+    rows = list(by_student.values())
+    opened = [sum(1 for r in rows if r.unlocks[i] is not None) for i in range(size)]
+    return HintUsage(hints=size, rows=rows, opened=opened)

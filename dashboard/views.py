@@ -57,9 +57,13 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
         values=[b.count for b in stats.distribution],
         series="students",
     )
-    return render(
-        request, "dashboard/exercise.html", {"stats": stats, "items": items, "chart": chart}
-    )
+    context = {
+        "stats": stats,
+        "items": items,
+        "chart": chart,
+        "hint_usage": selectors.hint_usage(exercise=exercise),
+    }
+    return render(request, "dashboard/exercise.html", context)
 
 
 @require_GET

@@ -111,6 +111,9 @@ class ExerciseSpec:
     score_policy: str
     parts: list[dict[str, Any]]
     limits: dict[str, float]
+    # The hint ladder (Markdown, easiest first) and what each hint opened costs.
+    hints: list[str]
+    hint_penalty: float
     # Imports and checks grading.py (and torch) when called; None: nothing to grade.
     load_grading: Callable[[], GradingModule] | None
     variant: Callable[[random.Random], dict[str, Any]] | None = None
@@ -194,6 +197,12 @@ def _load_info(path: Path) -> dict[str, Any]:
         raise CourseError(f"{path}: 'due' must be an ISO 8601 datetime with a time zone")
     for i, part in enumerate(info.get("parts", [])):
         _check_part(path, i, part)
+    hints = info.get("hints", [])
+    if not isinstance(hints, list) or not all(isinstance(h, str) and h.strip() for h in hints):
+        raise CourseError(f"{path}: 'hints' must be a list of non-empty strings (Markdown)")
+    hint_penalty = info.get("hint_penalty", 0.0)
+    if not isinstance(hint_penalty, int | float) or not 0 <= hint_penalty <= 1:
+        raise CourseError(f"{path}: 'hint_penalty' must be a number between 0 and 1")
     if info.get("requires_autograd"):
         if info.get("by_hand"):
             raise CourseError(
@@ -309,6 +318,8 @@ def load_folder(folder: Path) -> ExerciseSpec:
         score_policy=info.get("score_policy", "best"),
         parts=list(info.get("parts", [])),
         limits=dict(info.get("limits", {})),
+        hints=list(info.get("hints", [])),
+        hint_penalty=float(info.get("hint_penalty", 0.0)),
         load_grading=load_grading,
         variant=load_variant(folder, f"course_variant_{slug.replace('-', '_')}"),
         requires_autograd=bool(info.get("requires_autograd", False)),

@@ -40,6 +40,10 @@ class Exercise(models.Model):
         max_length=10, choices=ScorePolicy.choices, default=ScorePolicy.BEST
     )
     parts = models.JSONField(default=list, blank=True)
+    # The hint ladder, easiest first (Markdown with LaTeX), and the share of the score
+    # each hint opened before an attempt costs that attempt (grader.hints).
+    hints = models.JSONField(default=list, blank=True)
+    hint_penalty = models.FloatField(default=0.0)
     content_hash = models.CharField(max_length=32, blank=True)
     is_active = models.BooleanField(default=True)
     loaded_at = models.DateTimeField(default=timezone.now)

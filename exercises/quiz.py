@@ -213,6 +213,8 @@ def _formula_spec(
         score_policy="best",
         parts=[],
         limits={},
+        hints=[],
+        hint_penalty=0.0,
         load_grading=lambda: GradingModule(
             inputs=inputs, expected=expected, checks=[check], misconceptions=list(fq.misconceptions)
         ),

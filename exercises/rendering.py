@@ -40,14 +40,27 @@ def latex_to_mathml(latex: str, *, display: bool = False) -> str:
         return f"<code>{html.escape(latex)}</code>"
 
 
+_STATEMENT_EXTENSIONS = ("fenced_code", "tables")
+# Pages of the notes also take `{#anchor}` after a heading (attr_list), for § links.
+_PAGE_EXTENSIONS = ("fenced_code", "tables", "attr_list")
+
+
 def render_statement(text: str, params: dict[str, Any] | None = None) -> str:
     # Markdown + latex2mathml cost ~3 ms a page; a statement's HTML depends only on its
     # text and the student's variant, and the variants of a course are few.
     return _render(text, json.dumps(params or {}, sort_keys=True, default=str))
 
 
+def render_page(text: str) -> str:
+    """A page of course text (the notes, a hint): Markdown with LaTeX, as statements are,
+    with heading anchors and no variant parameters."""
+    return _render(text, "{}", _PAGE_EXTENSIONS)
+
+
 @lru_cache(maxsize=4096)
-def _render(text: str, params_json: str) -> str:
+def _render(
+    text: str, params_json: str, extensions: tuple[str, ...] = _STATEMENT_EXTENSIONS
+) -> str:
     text = fill_params(text, json.loads(params_json))
     pieces: list[str] = []
 
@@ -57,5 +70,5 @@ def _render(text: str, params_json: str) -> str:
         return f"MATHPIECE{len(pieces) - 1}END"
 
     body = _MATH.sub(stash, text)
-    rendered = markdown.markdown(body, extensions=["fenced_code", "tables"])
+    rendered = markdown.markdown(body, extensions=list(extensions))
     return re.sub(r"MATHPIECE(\d+)END", lambda m: pieces[int(m.group(1))], rendered)

@@ -39,6 +39,8 @@ def _fields(spec: ExerciseSpec) -> dict[str, object]:
         "score_policy": spec.score_policy,
         # What the pages need of a part; the answers stay in the folder.
         "parts": [public_item(p) for p in spec.parts],
+        "hints": spec.hints,
+        "hint_penalty": spec.hint_penalty,
         "content_hash": spec.content_hash,
         "is_active": True,
     }

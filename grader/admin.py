@@ -14,6 +14,7 @@ from django.utils.html import format_html
 
 from .models import (
     AuditLogEntry,
+    HintUnlock,
     RegradeJob,
     Score,
     ScoreOverride,
@@ -200,3 +201,10 @@ class RegradeJobAdmin(ReadOnlyAdmin):
     list_display = ("id", "created_at", "created_by", "scope", "exercise", "status", "total")
     list_filter = ("scope", "status")
     list_select_related = ("created_by", "exercise")
+
+
+@admin.register(HintUnlock)
+class HintUnlockAdmin(ReadOnlyAdmin):
+    list_display = ("unlocked_at", "student", "exercise", "number", "how")
+    list_filter = ("how", "exercise")
+    list_select_related = ("student", "exercise")

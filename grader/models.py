@@ -257,3 +257,32 @@ class SubmissionResultHistory(models.Model):
 
     def __str__(self) -> str:
         return f"submission {self.submission_id} before {self.replaced_at:%Y-%m-%d %H:%M}"
+
+
+class HintUnlock(models.Model):
+    """One hint of an exercise's ladder, opened for one student: when and how (after
+    failed attempts, or asked for). Never deleted or changed: the instructor's record
+    of who used which hint, and the count the hint penalty reads (grader.hints)."""
+
+    class How(models.TextChoices):
+        AFTER_FAILURES = "after_failures", "after failed attempts"
+        REQUESTED = "requested", "asked for"
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hint_unlocks"
+    )
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="hint_unlocks")
+    number = models.PositiveSmallIntegerField()  # 1 is the first hint of the ladder
+    how = models.CharField(max_length=16, choices=How.choices)
+    unlocked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["unlocked_at", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "exercise", "number"], name="one_unlock_per_hint"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id}/{self.exercise_id} hint {self.number} ({self.how})"

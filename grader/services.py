@@ -20,6 +20,7 @@ from exercises.models import Exercise
 from exercises.spec import full_marks, variant_seed
 
 from . import notify, queue, signals
+from .hints import attempt_value, hint_unlock_times, hints_unlock_after_failures
 from .intake import AnswerRejected, check_answer
 from .models import Score, Submission
 
@@ -226,6 +227,7 @@ def submission_grade(*, submission_id: int) -> Submission | None:
         for name, value in final.items():  # what was stored, without reading it back
             setattr(submission, name, value)
         score_refresh(student_id=submission.student_id, exercise=exercise)
+        hints_unlock_after_failures(student_id=submission.student_id, exercise=exercise)
         transaction.on_commit(partial(notify.announce_final, submission.pk))
     return submission
 
@@ -264,7 +266,8 @@ def score_refresh(*, student_id: int, exercise: Exercise) -> Score:
     """Recompute a student's Score for one exercise from their graded submissions.
 
     Three queries: lock the Score row (creating it if need be), read the student's
-    submissions with any active override, write the Score. The lock comes first so two
+    submissions with any active override, write the Score (and a fourth, for when hints
+    were opened, if the exercise's hints cost points). The lock comes first so two
     workers grading two answers of the same student one after the other cannot each
     write a Score that misses the other's answer."""
     from .models import ScoreOverride  # the console's table; services owns the refresh
@@ -282,15 +285,25 @@ def score_refresh(*, student_id: int, exercise: Exercise) -> Score:
         Submission.objects.filter(student_id=student_id, exercise=exercise)
         .order_by("submitted_at", "id")
         .annotate(override=Subquery(active_override))
-        .values("id", "status", "score", "override", "is_late", "graded_at")
+        .values("id", "status", "score", "override", "is_late", "graded_at", "submitted_at")
     )
+    unlocked = hint_unlock_times(student_id=student_id, exercise=exercise)
     graded = [r for r in rows if r["status"] == Submission.Status.GRADED]
     score.max_score = exercise.max_score
     score.attempts = len(rows)
     if graded:
 
         def value(row: Any) -> float:
-            return float(row["override"] if row["override"] is not None else row["score"] or 0.0)
+            # A staff override is the score itself; a graded score pays for the hints
+            # opened before its attempt (grader.hints).
+            if row["override"] is not None:
+                return float(row["override"])
+            return attempt_value(
+                float(row["score"] or 0.0),
+                submitted_at=row["submitted_at"],
+                penalty=exercise.hint_penalty,
+                unlocked=unlocked,
+            )
 
         best = max(graded, key=value)
         latest = graded[-1]

@@ -9,6 +9,7 @@ app_name = "exercises"
 urlpatterns = [
     path("", views.exercise_list, name="list"),
     path("exercises/<slug:slug>/", views.exercise_detail, name="detail"),
+    path("exercises/<slug:slug>/hints", views.exercise_hints, name="hints"),
     path("quizzes/", quiz_views.quiz_list, name="quizzes"),
     path("quizzes/formula-preview", quiz_views.formula_preview, name="formula_preview"),
     path("quizzes/<slug:slug>/", quiz_views.quiz_detail, name="quiz"),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from exercises.course import load_spec
@@ -16,6 +17,7 @@ from exercises.selectors import exercises_active
 from exercises.spec import variant_seed
 
 from .forms import AnswerForm
+from .hints import hint_ladder, hint_request
 from .intake import AnswerRejected
 from .models import Submission
 from .selectors import (
@@ -97,8 +99,26 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
             else None
         ),
         "card_wait": settings.GRADER_CARD_WAIT_SECONDS,
+        "hints": hint_ladder(student=student, exercise=exercise),
     }
     return render(request, "exercises/detail.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def exercise_hints(request: HttpRequest, slug: str) -> HttpResponse:
+    """The hint ladder (GET: as it stands, for the page to refresh after an attempt is
+    graded); POST opens the next hint at the student's request."""
+    exercise = get_object_or_404(exercises_active(), slug=slug)
+    student = cast(User, request.user)
+    if request.method == "POST":
+        hint_request(student=student, exercise=exercise)
+        if not request.htmx:  # type: ignore[attr-defined]
+            return redirect(f"{reverse('exercises:detail', args=[slug])}#hints")
+    return render(
+        request,
+        "exercises/_hints.html",
+        {"exercise": exercise, "hints": hint_ladder(student=student, exercise=exercise)},
+    )
 
 
 def _submitted_fragment(

@@ -15,6 +15,7 @@ from typing import Any
 from exercises.course import ExerciseSpec
 from exercises.quiz import QuizSpec, quiz_fingerprint
 from exercises.spec import SOLVED_EPSILON, full_marks, inputs_rng
+from notes.pages import note_pages, section_refs, sections_of
 
 from . import kinds
 from .grading import grade_answer
@@ -80,6 +81,23 @@ def _check_reference(spec: ExerciseSpec, report: ValidationReport) -> None:
             report.lines.append(f"reference {ref.score:g}/{spec.max_score:g} (seed {seed})")
 
 
+def _check_hints(spec: ExerciseSpec, report: ValidationReport) -> None:
+    """Every exercise has a hint ladder, and every § its hints or its section field name
+    is a page of the notes (so each link leads somewhere)."""
+    if not spec.hints:
+        report.problems.append(
+            "no hints: add a 'hints' list to info.json (a nudge, the § to reread, a worked "
+            "step; docs/authoring.md)"
+        )
+    else:
+        report.lines.append(f"{len(spec.hints)} hints (penalty {spec.hint_penalty:g} each)")
+    pages = note_pages()
+    named = sections_of(spec.notes_section) + [n for h in spec.hints for n in section_refs(h)]
+    missing = sorted({n for n in named if n not in pages})
+    if missing:
+        report.problems.append(f"§{', §'.join(map(str, missing))}: no such page of the notes")
+
+
 def _check_starter(spec: ExerciseSpec, report: ValidationReport, seed: int) -> None:
     """The unchanged starter scores at most STARTER_MAX_SHARE of the points, and its code
     at most that share of the code's points even with every part answered right."""
@@ -105,9 +123,12 @@ def _check_starter(spec: ExerciseSpec, report: ValidationReport, seed: int) -> N
         )
 
 
-def validate_spec(spec: ExerciseSpec) -> ValidationReport:
+def validate_spec(spec: ExerciseSpec, *, needs_hints: bool = True) -> ValidationReport:
+    """``needs_hints``: False for a quiz's formula question, which has no hint ladder."""
     report = ValidationReport(spec.slug)
     _check_variants(spec, report)
+    if needs_hints:
+        _check_hints(spec, report)
     for seed in VALIDATION_SEEDS:
         texts = [spec.statement, *(p["prompt"] for p in spec.parts)]
         unknown = _unknown_placeholders(texts, spec.params(seed))
@@ -179,7 +200,7 @@ def validate_quiz(spec: QuizSpec) -> ValidationReport:
                 f"reference {ref.score:g}/{spec.max_score:g} over {len(spec.questions)} questions (seed {seed})"
             )
     for qid, formula in spec.formulas.items():
-        sub = validate_spec(formula)
+        sub = validate_spec(formula, needs_hints=False)
         report.problems.extend(f"{qid}: {p}" for p in sub.problems)
         report.lines.extend(
             f"{qid}: {line}" for line in sub.lines if line.startswith("misconception ")

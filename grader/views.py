@@ -58,7 +58,7 @@ def result_card(
     """The requesting student's result card, which asks for itself again while the
     submission is pending (at once after a submit, ``poll`` None; else backing off),
     with the attempts table swapped in out of band if ``with_history``."""
-    return render(
+    response = render(
         request,
         "grader/_result_live.html",
         {
@@ -75,3 +75,7 @@ def result_card(
             ),
         },
     )
+    if submission.is_final:
+        # The page's parts that depend on the outcome (the hint ladder) refresh on it.
+        response["HX-Trigger"] = "submission-final"
+    return response
