@@ -114,6 +114,8 @@ def test_every_page_kind_has_no_wcag_violation_and_fits_a_phone(
         "code exercise, no attempt yet": "/exercises/fix-runtime-error/",
         "numeric exercise": "/exercises/power-rule/",
         "quiz list": "/quizzes/",
+        "notes index": "/notes/",
+        "notes page": "/notes/3/",
         "quiz": "/quizzes/autograd-quiz/",
         "quiz attempt, graded": "/quizzes/autograd-quiz/attempts/1/",
         "quiz attempt, in progress with a draft": "/quizzes/autograd-quiz/attempts/2/",
