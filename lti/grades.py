@@ -141,7 +141,8 @@ def publication_resend(*, publication: GradePublication) -> GradePublication:
 
 
 class _Session(requests.Session):
-    """pylti1p3 calls the platform without a timeout; this session adds one."""
+    """pylti1p3 calls the platform without a timeout; this adds one, so a platform that
+    does not answer fails the try instead of holding the worker."""
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", HTTP_TIMEOUT)
