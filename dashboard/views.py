@@ -88,11 +88,16 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
     student = get_object_or_404(get_user_model(), pk=pk)
     view = selectors.student_view(student=student, page=request.GET.get("page", 1))
     timeline = selectors.score_timeline(student=student)
-    chart = charts.timeline_chart(title="Graded scores over time (% of max)", series=timeline)
+    # pygal cannot draw a time axis without a series: no graded work, no chart.
+    chart = (
+        charts.timeline_chart(title="Graded scores over time (% of max)", series=timeline)
+        if timeline
+        else None
+    )
     return render(
         request,
         "dashboard/student.html",
-        {"view": view, "chart": chart if timeline else None},
+        {"view": view, "chart": chart},
     )
 
 
