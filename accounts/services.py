@@ -15,10 +15,15 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+TOKEN_PREFIX = "agc_"
+
+
 def api_token_rotate(*, user: AbstractUser) -> str:
     """Make a new token for `user`, replacing any old one, and return it in clear.
-    The clear value is shown once; only its hash is kept."""
-    key = secrets.token_urlsafe(32)
+    The clear value is shown once; only its hash is kept. The prefix makes a leaked
+    token recognisable, and means a token never starts with "-", which a command
+    line would read as an option (`autograd-course submit --token -abc...`)."""
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     ApiToken.objects.update_or_create(user=user, defaults={"key_hash": _hash(key)})
     return key
 

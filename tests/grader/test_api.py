@@ -73,6 +73,16 @@ def test_tokens_are_stored_hashed(course, student, capsys) -> None:
     assert token not in stored and len(stored) == 64
 
 
+def test_no_token_starts_like_a_command_line_option(course, student) -> None:
+    # `autograd-course submit --token -Xy...` would read the token as an option:
+    # one token in 64 started with "-" before tokens had a prefix.
+    from accounts.services import api_token_rotate
+
+    tokens = [api_token_rotate(user=student) for _ in range(300)]
+    assert all(t.startswith("agc_") for t in tokens)
+    assert len(set(tokens)) == 300
+
+
 @pytest.mark.parametrize(
     ("payload", "status", "message"),
     [
