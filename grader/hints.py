@@ -125,6 +125,34 @@ def hint_unlock_times(*, student_id: int, exercise: Exercise) -> list[datetime]:
     )
 
 
+@dataclass(frozen=True)
+class HintCost:
+    """What the hints opened before one graded attempt took off its score."""
+
+    opened: int
+    penalty: float
+    value: float  # what the attempt counts for
+
+
+def attempt_hint_cost(submission: Submission) -> HintCost | None:
+    """The hint cost of a graded attempt, for its result card; None when hints cost
+    nothing, the attempt has no score, or no hint was open when it was submitted."""
+    exercise = submission.exercise
+    if submission.score is None or not exercise.hint_penalty:
+        return None
+    unlocked = hint_unlock_times(student_id=submission.student_id, exercise=exercise)
+    opened = sum(1 for at in unlocked if at < submission.submitted_at)
+    if not opened:
+        return None
+    value = attempt_value(
+        submission.score,
+        submitted_at=submission.submitted_at,
+        penalty=exercise.hint_penalty,
+        unlocked=unlocked,
+    )
+    return HintCost(opened=opened, penalty=exercise.hint_penalty, value=value)
+
+
 def attempt_value(
     score: float, *, submitted_at: datetime, penalty: float, unlocked: list[datetime]
 ) -> float:

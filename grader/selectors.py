@@ -14,6 +14,7 @@ from django.utils import timezone
 from exercises.models import Exercise
 
 from . import notify
+from .hints import attempt_value, hint_unlock_times
 from .models import Submission
 
 
@@ -27,7 +28,7 @@ class AttemptRow:
     attempt: str
     submitted: str  # local time, "2026-11-26 14:05:09"
     status: str
-    points: str  # "7.5 / 10", or "" before a score
+    points: str  # "7.5 / 10", or "" before a score; "10 / 10, counts 7.5" after paid hints
     answer: str  # in full: the answer box starts from the latest one
     answer_short: str  # as shown in the table
 
@@ -54,13 +55,24 @@ def attempt_rows(*, student: User, exercise: Exercise, limit: int = 20) -> list[
     rows = Submission.objects.filter(student=student, exercise=exercise).values_list(
         "pk", "attempt", "submitted_at", "status", "score", "max_score", "answer"
     )[:limit]
+    unlocked = hint_unlock_times(student_id=student.pk, exercise=exercise)
+
+    def shown(score: float | None, max_score: float, submitted_at: Any) -> str:
+        if score is None:
+            return ""
+        text = f"{points(score)} / {points(max_score)}"
+        value = attempt_value(
+            score, submitted_at=submitted_at, penalty=exercise.hint_penalty, unlocked=unlocked
+        )
+        return text if value == score else f"{text}, counts {points(value)}"
+
     return [
         AttemptRow(
             pk=pk,
             attempt=str(attempt),
             submitted=timezone.localtime(submitted_at).strftime("%Y-%m-%d %H:%M:%S"),
             status=status,
-            points="" if score is None else f"{points(score)} / {points(max_score)}",
+            points=shown(score, max_score, submitted_at),
             answer=answer,
             answer_short=answer if len(answer) <= 60 else answer[:59] + "…",
         )

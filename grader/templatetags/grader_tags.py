@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from exercises.rendering import latex_to_mathml
+from grader.hints import HintCost, attempt_hint_cost
 from grader.models import Submission
 from grader.sandbox.formula import FormulaError, parse
 from grader.selectors import results_for_student
@@ -27,6 +28,12 @@ def submission_results(submission: Submission, results: dict[str, Any] | None) -
         except FormulaError:
             extra["read_as_mathml"] = ""
     return {**res, "extra": extra}
+
+
+@register.simple_tag
+def hint_cost(submission: Submission) -> HintCost | None:
+    """What the hints opened before this attempt took off its score (None: nothing)."""
+    return attempt_hint_cost(submission)
 
 
 @register.simple_tag

@@ -185,6 +185,37 @@ def test_the_exercise_page_says_what_a_hint_costs(client, course, student) -> No
     assert "Show hint 1 (costs 10%)" in html
 
 
+def test_the_result_card_and_attempts_table_say_what_an_attempt_counts_for(
+    client, course, student
+) -> None:
+    exercise = course["chain-rule"]
+    exercise.hint_penalty = 0.1
+    exercise.save(update_fields=["hint_penalty"])
+    start = timezone.now() - timedelta(hours=1)
+    before = _graded(student, exercise, exercise.max_score, at=start)
+    for n in (1, 2):
+        HintUnlock.objects.create(
+            student=student,
+            exercise=exercise,
+            number=n,
+            how="requested",
+            unlocked_at=start + timedelta(minutes=n),
+        )
+    after = _graded(student, exercise, exercise.max_score, at=start + timedelta(minutes=5))
+    client.force_login(student)
+
+    page = client.get(f"/exercises/chain-rule/?submission={after.pk}").content.decode()
+    assert (
+        "Counts as 8 / 10: 2 hints were open when you submitted, "
+        "and each costs 10% of the score." in page
+    )
+    assert "<td>10 / 10, counts 8</td>" in page
+    assert "<td>10 / 10</td>" in page  # the attempt before any hint keeps its score
+
+    page = client.get(f"/exercises/chain-rule/?submission={before.pk}").content.decode()
+    assert "Counts as" not in page
+
+
 def _copy_exercise(tmp_path, slug, change):
     from exercises.course import content_dir
 
