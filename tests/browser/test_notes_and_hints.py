@@ -7,23 +7,14 @@ With SCREENSHOT_DIR set, the tests also save what they show there as PNGs."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from grader.models import HintUnlock
+from tests.browser.ux import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("worker")]
-
-
-def _shot(page: Page, name: str) -> None:
-    folder = os.environ.get("SCREENSHOT_DIR")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
 def _log_in(page: Page, base: str) -> User:
@@ -61,7 +52,7 @@ def test_section_links_in_a_statement_and_in_feedback_lead_to_the_notes(
     expect(page.locator("#score")).to_have_text("0 / 10", timeout=60_000)
     link = page.locator(".misconception a.section-link")
     expect(link).to_have_text("§2")
-    _shot(page, "exercise-with-section-link.png")
+    shot(page, "exercise-with-section-link.png")
     link.click()
     expect(page).to_have_url(f"{base}/notes/2/#s2")
     expect(page.locator("h1#s2")).to_be_in_viewport()
@@ -84,7 +75,7 @@ def test_a_notes_page_shows_its_hinglish_heading_and_its_exercises(
     expect(page.locator("#section-exercises")).to_contain_text("Autograd step by step")
     expect(page.locator("#section-questions li").first).to_contain_text("question")
     expect(page.locator(".notes-body math").first).to_be_visible()
-    _shot(page, "notes-page-hinglish-heading.png")
+    shot(page, "notes-page-hinglish-heading.png")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -108,7 +99,7 @@ def test_two_failed_attempts_open_two_hints_and_the_button_opens_the_third(
     expect(page.locator("#hints .hint.open").nth(1).locator("a.section-link")).to_have_text("§2")
     expect(page.locator("#hint-request")).to_have_text("Show hint 3")
     page.locator("#hints").scroll_into_view_if_needed()
-    _shot(page, "hint-ladder-after-two-failed-attempts.png")
+    shot(page, "hint-ladder-after-two-failed-attempts.png")
 
     page.click("#hint-request")
     expect(page.locator("#hints .hint.open")).to_have_count(3)

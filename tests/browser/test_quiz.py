@@ -5,7 +5,6 @@ each formula was read. A real Celery worker grades the attempt (formulas through
 sandbox), as it grades exercise answers; the page shows progress and the result arrives
 without a reload."""
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from playwright.sync_api import Page, expect
 from exercises.models import Quiz, QuizAttempt
 from exercises.quiz import load_quiz_spec
 from grader.quiz_grading import reference_quiz_answers
+from tests.browser.ux import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("worker")]
 SLUG = "autograd-quiz"
@@ -96,10 +96,7 @@ def test_student_takes_the_quiz_and_sees_score_feedback_and_formula_readings(
     expect(page.locator("#result-accumulate")).to_contain_text("three calls give three times")
     expect(page.locator("#result-chain-log .read-as code")).to_have_text("2*x/(1 + x^2)")
     expect(page.locator("#result-chain-log")).to_have_attribute("data-status", "passed")
-    if os.environ.get("SCREENSHOT_DIR"):
-        page.locator("#quiz-results").screenshot(
-            path=f"{os.environ['SCREENSHOT_DIR']}/quiz-result.png"
-        )
+    shot(page.locator("#quiz-results"), "quiz-result.png")
 
     page.click("text=Back to the quiz")
     expect(page.locator("#quiz-attempts tbody tr")).to_have_count(1)

@@ -3,15 +3,12 @@ gradebook fits 1280 px with titles as headers, the page never scrolls sideways, 
 table that is wider than the screen scrolls in its own box with the student column
 kept in view. The quiz statistics page likewise.
 
-Screenshots go to $SCREENSHOT_DIR when it is set (to look at them), else to the test's
-temporary directory."""
+With SCREENSHOT_DIR set, the tests also save what they show there as PNGs."""
 
 from __future__ import annotations
 
-import os
 import random
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,17 +25,12 @@ from grader.models import Submission
 from grader.quiz_attempts import quiz_attempt_grade, quiz_attempt_start, quiz_attempt_submit
 from grader.quiz_grading import reference_quiz_answers
 from grader.services import score_refresh
+from tests.browser.ux import shot
 
 pytestmark = [pytest.mark.browser]
 
 FIRST = ("Ada", "Grace", "Émile", "Noor", "Kenji", "Zoë", "Maximilian", "Ana")
 LAST = ("Lovelace", "Hopper", "Noether", "Okafor-Whitfield", "Sato", "Müller", "Chen")
-
-
-def _shots(tmp_path: Path) -> Path:
-    target = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    target.mkdir(parents=True, exist_ok=True)
-    return target
 
 
 def _log_in(page: Page, url: str) -> None:
@@ -84,7 +76,7 @@ def _class(students: int) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_gradebook_fits_1280_px_and_keeps_the_student_column_in_view_at_390(
-    course, live_server, page: Page, tmp_path: Path
+    course, live_server, page: Page
 ) -> None:
     _class(24)
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -100,7 +92,7 @@ def test_the_gradebook_fits_1280_px_and_keeps_the_student_column_in_view_at_390(
     assert box.evaluate("el => el.scrollWidth <= el.clientWidth"), box.evaluate(
         "el => [el.scrollWidth, el.clientWidth]"
     )
-    page.screenshot(path=_shots(tmp_path) / "gradebook-1280.png", full_page=True)
+    shot(page, "gradebook-1280.png")
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
@@ -120,13 +112,11 @@ def test_the_gradebook_fits_1280_px_and_keeps_the_student_column_in_view_at_390(
     )
     assert "student" in covering
     box.evaluate("el => { el.scrollLeft = 0; }")
-    page.screenshot(path=_shots(tmp_path) / "gradebook-390.png", full_page=True)
+    shot(page, "gradebook-390.png")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_quiz_statistics_page_at_1280_and_390_px(
-    course, live_server, page: Page, tmp_path: Path
-) -> None:
+def test_the_quiz_statistics_page_at_1280_and_390_px(course, live_server, page: Page) -> None:
     quiz = Quiz.objects.get()
     Quiz.objects.filter(pk=quiz.pk).update(
         opens_at=timezone.now() - timedelta(days=1), closes_at=timezone.now() + timedelta(days=1)
@@ -154,11 +144,11 @@ def test_the_quiz_statistics_page_at_1280_and_390_px(
         "40%"
     )
     assert not _page_scrolls_sideways(page)
-    page.screenshot(path=_shots(tmp_path) / "quiz-stats-1280.png", full_page=True)
+    shot(page, "quiz-stats-1280.png")
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     assert not _page_scrolls_sideways(page)
     table_box = page.locator("#item-analysis").locator("xpath=..")
     assert table_box.evaluate("el => el.scrollWidth > el.clientWidth")  # its own box
-    page.screenshot(path=_shots(tmp_path) / "quiz-stats-390.png", full_page=True)
+    shot(page, "quiz-stats-390.png")

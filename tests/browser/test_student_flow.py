@@ -1,11 +1,11 @@
 """A student in a real browser (Debian Chromium via Playwright): log in, answer the
 chain-rule exercise, watch the result arrive without reloading."""
 
-import os
-
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
+
+from tests.browser.ux import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("worker")]
 
@@ -47,10 +47,7 @@ def test_student_answers_chain_rule_and_sees_score_and_feedback(
         "exactly 2 times the right value", timeout=60_000
     )
     expect(page.locator("#result-card .summary")).to_contain_text("at x = ")
-    if os.environ.get("SCREENSHOT_DIR"):
-        page.locator("#result-card").screenshot(
-            path=f"{os.environ['SCREENSHOT_DIR']}/undeclared-mistake.png"
-        )
+    shot(page.locator("#result-card"), "undeclared-mistake.png")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -85,7 +82,4 @@ def test_the_result_card_draws_the_students_graph_beside_the_reference(
         expect(page.locator(image)).to_be_visible()
         width = page.locator(image).evaluate("img => img.naturalWidth")
         assert width > 50  # the SVG decoded and drew
-    if os.environ.get("SCREENSHOT_DIR"):
-        page.locator("#result-card").screenshot(
-            path=f"{os.environ['SCREENSHOT_DIR']}/graph-result-card.png"
-        )
+    shot(page.locator("#result-card"), "graph-result-card.png")

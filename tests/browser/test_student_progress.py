@@ -3,14 +3,11 @@ each section's progress and the quiz on the same list as the exercises; the page
 scrolls sideways. The instructor's page for that student shows the same total and the
 chart over time.
 
-Screenshots go to $SCREENSHOT_DIR when it is set, else to the test's temporary
-directory."""
+With SCREENSHOT_DIR set, the tests also save what they show there as PNGs."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -23,14 +20,9 @@ from exercises.models import Exercise, Quiz, QuizAttempt
 from exercises.spec import variant_seed
 from grader.models import Submission
 from grader.services import score_refresh
+from tests.browser.ux import shot
 
 pytestmark = [pytest.mark.browser]
-
-
-def _shots(tmp_path: Path) -> Path:
-    target = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    target.mkdir(parents=True, exist_ok=True)
-    return target
 
 
 def _graded(student: User, exercise, score: float, minutes_ago: int) -> None:
@@ -53,7 +45,7 @@ def _log_in(page: Page, url: str, username: str, password: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_student_sees_the_course_total_sections_and_the_quiz_on_one_list(
-    course, live_server, page: Page, tmp_path: Path
+    course, live_server, page: Page
 ) -> None:
     alice = User.objects.create_user("alice", password="alice-password-1")
     _graded(alice, course["chain-rule"], 0, 50)
@@ -80,7 +72,7 @@ def test_a_student_sees_the_course_total_sections_and_the_quiz_on_one_list(
         assert not page.evaluate(
             "document.documentElement.scrollWidth > document.documentElement.clientWidth"
         )
-        page.screenshot(path=_shots(tmp_path) / f"student-progress-{width}.png", full_page=True)
+        shot(page, f"student-progress-{width}.png")
 
     ines = User.objects.create_user("ines", password="ines-password-1")
     ines.groups.add(instructor_group())
@@ -103,4 +95,4 @@ def test_a_student_sees_the_course_total_sections_and_the_quiz_on_one_list(
             .map(p => getComputedStyle(p).strokeDasharray)"""
     )
     assert len(dashes) == 2 and len(set(dashes)) == 2, dashes
-    page.locator("figure.chart").screenshot(path=_shots(tmp_path) / "student-chart-1280.png")
+    shot(page.locator("figure.chart"), "student-chart-1280.png")

@@ -1,5 +1,5 @@
 """Helpers for the browser tests of the student pages: logging in through the form,
-the code editor, and screenshots for review (UX_SHOTS_DIR, outside the repository)."""
+the code editor, and screenshots for review (into SCREENSHOT_DIR when it is set)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from django.contrib.auth.models import User
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -45,12 +45,31 @@ def code(page: Page) -> str:
     return page.input_value("textarea[name=answer]")
 
 
-def shoot(page: Page, name: str) -> None:
-    """Screenshots at 1280 px and 390 px into UX_SHOTS_DIR, when it is set."""
-    folder = os.environ.get("UX_SHOTS_DIR")
+def screenshot_dir() -> Path | None:
+    """Where screenshots for review go: SCREENSHOT_DIR, or nowhere when it is unset."""
+    folder = os.environ.get("SCREENSHOT_DIR")
     if not folder:
-        return
+        return None
     Path(folder).mkdir(parents=True, exist_ok=True)
+    return Path(folder)
+
+
+def shot(target: Page | Locator, name: str) -> None:
+    """One screenshot of a page (whole) or of one element, when SCREENSHOT_DIR is set."""
+    folder = screenshot_dir()
+    if folder is None:
+        return
+    if isinstance(target, Page):
+        target.screenshot(path=str(folder / name), full_page=True)
+    else:
+        target.screenshot(path=str(folder / name))
+
+
+def shoot(page: Page, name: str) -> None:
+    """Screenshots at 1280 px and 390 px, when SCREENSHOT_DIR is set."""
+    folder = screenshot_dir()
+    if folder is None:
+        return
     size = page.viewport_size
     for label, viewport in (("1280", DESKTOP), ("390", PHONE)):
         page.set_viewport_size(viewport)
