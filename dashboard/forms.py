@@ -70,6 +70,41 @@ class OverrideForm(forms.Form):
         field.help_text = f"Between 0 and {max_score:g}."
 
 
+class ExtensionForm(forms.Form):
+    """A later due date for one student on one exercise that has a due date."""
+
+    exercise = forms.ChoiceField()
+    due_at = forms.DateTimeField(
+        label="New due date",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    reason = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), strip=True,
+        help_text="Required; it goes into the audit log with your name.",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, exercises: list[tuple[str, str]], **kwargs: Any) -> None:
+        """`exercises`: (slug, title) of each exercise with a due date, which the page
+        already has (the student's standing): the choices cost no query."""
+        super().__init__(*args, **kwargs)
+        self.fields["exercise"].choices = exercises  # type: ignore[attr-defined]
+
+    def clean_exercise(self) -> Exercise:
+        slug = self.cleaned_data["exercise"]
+        exercise = Exercise.objects.filter(slug=slug, due_at__isnull=False).first()
+        if exercise is None:
+            raise forms.ValidationError("This exercise has no due date to extend.")
+        return exercise
+
+
+class ExtensionRemoveForm(forms.Form):
+    exercise = forms.ModelChoiceField(
+        queryset=Exercise.objects.only("id", "slug"), to_field_name="slug"
+    )
+    reason = forms.CharField(max_length=2000, strip=True)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -1,7 +1,8 @@
 """Who may see and do what on the staff pages.
 
-Instructors (and staff) read the dashboard and the console; only staff use the
-console's write actions. Anonymous users never get here: LoginRequiredMiddleware
+Instructors (and staff) read the dashboard and the console, and grant due-date
+extensions (a decision about the course); only staff use the console's write actions
+on grades (overrides, regrades, requeues). Anonymous users never get here: LoginRequiredMiddleware
 sends them to the login page first (the decorators repeat the check in case a view is
 mounted elsewhere)."""
 

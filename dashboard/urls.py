@@ -13,4 +13,10 @@ urlpatterns = [
     path("exercises/<slug:slug>/", views.exercise_detail, name="exercise"),
     path("quizzes/<slug:slug>/", views.quiz_detail, name="quiz"),
     path("students/<int:pk>/", views.student_detail, name="student"),
+    path("students/<int:pk>/extension", views.student_extension, name="student_extension"),
+    path(
+        "students/<int:pk>/extension/remove",
+        views.student_extension_remove,
+        name="student_extension_remove",
+    ),
 ]

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from exercises.models import Exercise, Quiz
+from grader.extensions import ExtensionRejected, Rejudged, extension_remove, extension_set
+from grader.standing import CourseStanding, course_standing
 
 from . import charts, exports, item_selectors, quiz_selectors, selectors
+from .forms import ExtensionForm, ExtensionRemoveForm
 from .gradebook import gradebook as gradebook_read
 from .permissions import instructor_required
 
@@ -86,7 +92,14 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @instructor_required
 def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
     student = get_object_or_404(get_user_model(), pk=pk)
+    return _render_student(request, student)
+
+
+def _render_student(
+    request: HttpRequest, student: Any, posted: ExtensionForm | None = None, status: int = 200
+) -> HttpResponse:
     view = selectors.student_view(student=student, page=request.GET.get("page", 1))
+    extension_form = posted or ExtensionForm(exercises=_due_choices(view.standing))
     timeline = selectors.score_timeline(student=student)
     # pygal cannot draw a time axis without a series: no graded work, no chart.
     chart = (
@@ -94,11 +107,82 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if timeline
         else None
     )
-    return render(
-        request,
-        "dashboard/student.html",
-        {"view": view, "chart": chart},
-    )
+    context = {
+        "view": view,
+        "chart": chart,
+        "extension_form": extension_form,
+    }
+    return render(request, "dashboard/student.html", context, status=status)
+
+
+def _due_choices(standing: CourseStanding) -> list[tuple[str, str]]:
+    return [(s.item.slug, s.item.title) for s in standing.due_exercises]
+
+
+def _rejudged_message(done: Rejudged) -> str:
+    parts = []
+    if done.now_on_time:
+        parts.append(f"{done.now_on_time} answer(s) now on time")
+    if done.now_late:
+        parts.append(f"{done.now_late} answer(s) now late")
+    if done.regraded:
+        parts.append(f"{done.regraded} regraded for the late penalty")
+    return "; ".join(parts) or "no earlier answer changes"
+
+
+@require_POST
+@instructor_required
+def student_extension(request: HttpRequest, pk: int) -> HttpResponse:
+    student = get_object_or_404(get_user_model(), pk=pk)
+    form = ExtensionForm(request.POST, exercises=_due_choices(course_standing(student=student)))
+    if form.is_valid():
+        exercise = form.cleaned_data["exercise"]
+        try:
+            done = extension_set(
+                actor=request.user,  # type: ignore[arg-type]
+                student_id=student.pk,
+                exercise=exercise,
+                due_at=form.cleaned_data["due_at"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ExtensionRejected as exc:
+            form.add_error(None, str(exc))
+        else:
+            due = timezone.localtime(form.cleaned_data["due_at"])
+            messages.success(
+                request,
+                f"{student.get_username()} is now due on “{exercise.title}” at "
+                f"{due:%Y-%m-%d %H:%M}: {_rejudged_message(done)}.",
+            )
+            return redirect("dashboard:student", pk=pk)
+    return _render_student(request, student, form, status=400)
+
+
+@require_POST
+@instructor_required
+def student_extension_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    student = get_object_or_404(get_user_model(), pk=pk)
+    form = ExtensionRemoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Removing an extension needs a reason.")
+        return redirect("dashboard:student", pk=pk)
+    exercise = form.cleaned_data["exercise"]
+    try:
+        done = extension_remove(
+            actor=request.user,  # type: ignore[arg-type]
+            student_id=student.pk,
+            exercise=exercise,
+            reason=form.cleaned_data["reason"],
+        )
+    except ExtensionRejected as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"Extension on “{exercise.title}” removed for {student.get_username()}: "
+            f"{_rejudged_message(done)}.",
+        )
+    return redirect("dashboard:student", pk=pk)
 
 
 def _attachment(name: str) -> str:

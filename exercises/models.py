@@ -54,9 +54,6 @@ class Exercise(models.Model):
     def __str__(self) -> str:
         return self.slug
 
-    def is_late(self, at: datetime | None = None) -> bool:
-        return self.due_at is not None and (at or timezone.now()) > self.due_at
-
 
 class Quiz(models.Model):
     """A quiz as loaded from `exercises/content/<slug>/quiz.json` by `loadcourse`.

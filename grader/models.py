@@ -162,6 +162,8 @@ class AuditLogEntry(models.Model):
         OVERRIDE_REMOVED = "override_removed", "override removed"
         REGRADE_REQUESTED = "regrade_requested", "regrade requested"
         REQUEUE_STUCK = "requeue_stuck", "stuck submissions re-enqueued"
+        EXTENSION_SET = "extension_set", "due date extended"
+        EXTENSION_REMOVED = "extension_removed", "extension removed"
 
     action = models.CharField(max_length=30, choices=Action.choices)
     actor = models.ForeignKey(
@@ -286,3 +288,30 @@ class HintUnlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id}/{self.exercise_id} hint {self.number} ({self.how})"
+
+
+class DueExtension(models.Model):
+    """A later due date for one student on one exercise (illness, an accommodation),
+    granted by staff with a reason. Lateness of that student's answers is judged against
+    it (grader.extensions); granting or removing one is recorded in the audit log."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="due_extensions"
+    )
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="extensions")
+    due_at = models.DateTimeField()
+    reason = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "exercise"], name="one_extension_per_student_and_exercise"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id}/{self.exercise_id} due {self.due_at:%Y-%m-%d %H:%M}"

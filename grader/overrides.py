@@ -15,6 +15,7 @@ from exercises.models import Exercise
 
 from .audit import audit_record
 from .models import AuditLogEntry, ScoreOverride, Submission
+from .services import score_refresh
 
 
 class OverrideRejected(ValueError):
@@ -36,8 +37,6 @@ def override_active(*, submission: Submission) -> ScoreOverride | None:
 
 
 def _refresh(submission: Submission) -> None:
-    from .services import score_refresh  # services imports this module lazily too
-
     score_refresh(student_id=submission.student_id, exercise=submission.exercise)
 
 

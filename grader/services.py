@@ -20,6 +20,7 @@ from exercises.models import Exercise
 from exercises.spec import full_marks, variant_seed
 
 from . import notify, queue, signals
+from .deadlines import is_late_for
 from .hints import attempt_value, hint_unlock_times, hints_unlock_after_failures
 from .intake import AnswerRejected, check_answer
 from .models import Score, Submission
@@ -121,7 +122,7 @@ def submission_create(
                     max_score=exercise.max_score,
                     seed=variant_seed(student.pk, exercise.slug),
                     attempt=previous + 1,
-                    is_late=exercise.is_late(now),
+                    is_late=is_late_for(student_id=student.pk, exercise=exercise, at=now),
                     submitted_at=now,
                     enqueued_at=now,
                     idempotency_key=idempotency_key,

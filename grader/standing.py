@@ -42,6 +42,8 @@ from django.db.models.functions import Coalesce
 from exercises.models import Exercise, Quiz, QuizAttempt
 from exercises.spec import SOLVED_EPSILON, full_marks
 
+from .models import DueExtension
+
 ItemKind = Literal["exercise", "quiz"]
 
 
@@ -189,6 +191,11 @@ class ItemStanding:
     best: float | None
     attempts: int
     late: bool
+    extension: DueExtension | None = None  # this student's own due date, if extended
+
+    @property
+    def due_at(self) -> datetime | None:
+        return self.extension.due_at if self.extension else self.item.due_at
 
     @property
     def max_score(self) -> float:
@@ -261,6 +268,11 @@ class CourseStanding:
         return [s for s in self.items if not s.item.is_quiz]
 
     @property
+    def due_exercises(self) -> list[ItemStanding]:
+        """The exercises that have a due date, each with the student's own."""
+        return [s for s in self.exercises if s.item.due_at is not None]
+
+    @property
     def quizzes(self) -> list[ItemStanding]:
         return [s for s in self.items if s.item.is_quiz]
 
@@ -277,7 +289,14 @@ class CourseStanding:
         ]
 
 
-def standing_from_values(values: dict[str, Any], items: list[CourseItem]) -> CourseStanding:
+def standing_from_values(
+    values: dict[str, Any],
+    items: list[CourseItem],
+    extensions: dict[int, DueExtension] | None = None,
+) -> CourseStanding:
+    """One row of `standing_values` as a standing; `extensions` holds the student's
+    due-date extensions by exercise id."""
+    extensions = extensions or {}
     return CourseStanding(
         student_id=values["id"],
         username=values["username"],
@@ -292,6 +311,7 @@ def standing_from_values(values: dict[str, Any], items: list[CourseItem]) -> Cou
                 best=values[f"b_{item.key}"],
                 attempts=int(values[f"a_{item.key}"] or 0),
                 late=bool(values[f"l_{item.key}"]),
+                extension=None if item.is_quiz else extensions.get(item.pk),
             )
             for item in items
         ],
@@ -299,7 +319,14 @@ def standing_from_values(values: dict[str, Any], items: list[CourseItem]) -> Cou
 
 
 def course_standing(*, student: AbstractBaseUser) -> CourseStanding:
-    """One student's standing (three queries: exercises, quizzes, the standing)."""
+    """One student's standing (three queries: exercises, quizzes, the standing; and the
+    student's extensions when an exercise has a due date)."""
     items = course_items()
     values = standing_values(get_user_model().objects.filter(pk=student.pk), items).get()
-    return standing_from_values(values, items)
+    extensions: dict[int, DueExtension] = {}
+    if any(item.due_at for item in items if not item.is_quiz):
+        extensions = {
+            e.exercise_id: e
+            for e in DueExtension.objects.filter(student_id=student.pk).select_related("granted_by")
+        }
+    return standing_from_values(values, items, extensions)

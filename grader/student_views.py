@@ -16,6 +16,7 @@ from exercises.rendering import render_statement
 from exercises.selectors import exercises_active
 from exercises.spec import variant_seed
 
+from .deadlines import due_at_for
 from .forms import AnswerForm
 from .hints import hint_ladder, hint_request
 from .intake import AnswerRejected
@@ -100,6 +101,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         "card_wait": settings.GRADER_CARD_WAIT_SECONDS,
         "hints": hint_ladder(student=student, exercise=exercise),
+        "due_at": due_at_for(student_id=student.pk, exercise=exercise),
     }
     return render(request, "exercises/detail.html", context, status=status)
 

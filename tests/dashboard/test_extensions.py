@@ -1,0 +1,152 @@
+"""Due-date extensions: an instructor gives one student a later due date on one
+exercise, with a reason. That student's answers are judged against it: new answers
+are on time until then, and earlier answers get their late flag and late penalty
+changed by the ordinary regrade; removing the extension puts both back. Every change
+is in the audit log, and the student sees their own due date."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from exercises.models import Exercise
+from grader.models import AuditLogEntry, DueExtension, RegradeJob, Score, Submission
+from grader.regrade import regrade_dispatch
+from grader.services import submission_create, submission_grade
+
+RIGHT = "2*x*cos(x^2)"
+
+
+@pytest.fixture
+def past_due(course) -> Exercise:
+    """chain-rule, due an hour ago, with a 25 % late penalty."""
+    exercise = course["chain-rule"]
+    exercise.due_at = timezone.now() - timedelta(hours=1)
+    exercise.late_penalty = 0.25
+    exercise.save(update_fields=["due_at", "late_penalty"])
+    return exercise
+
+
+def _answer(student, exercise, answer=RIGHT) -> Submission:
+    sub = submission_create(student=student, exercise=exercise, answer=answer)
+    submission_grade(submission_id=sub.pk)
+    sub.refresh_from_db()
+    return sub
+
+
+def _grade_regrades(capture) -> None:
+    """Run what the worker would: each regrade job's dispatch, then the grading."""
+    for job in RegradeJob.objects.filter(status="pending"):
+        with capture(execute=False):
+            regrade_dispatch(job_id=job.pk)
+    for pk in Submission.objects.filter(status="queued").values_list("id", flat=True):
+        submission_grade(submission_id=pk)
+
+
+def _extend(client: Client, student, exercise, due, reason="doctor's note"):
+    return client.post(
+        f"/dashboard/students/{student.pk}/extension",
+        {
+            "exercise": exercise.slug,
+            "due_at": timezone.localtime(due).strftime("%Y-%m-%dT%H:%M"),
+            "reason": reason,
+        },
+    )
+
+
+def test_a_student_with_an_extension_answers_on_time_and_keeps_full_marks(
+    past_due, student, other_student, instructor_client
+) -> None:
+    response = _extend(instructor_client, student, past_due, timezone.now() + timedelta(days=2))
+    assert response.status_code == 302
+
+    mine, theirs = _answer(student, past_due), _answer(other_student, past_due)
+    assert (mine.is_late, mine.score) == (False, 10)
+    assert (theirs.is_late, theirs.score) == (True, 7.5)
+    assert Score.objects.get(student=student).kept_score == 10
+    assert Score.objects.get(student=other_student).kept_score == 7.5
+
+
+def test_an_extension_granted_after_a_late_answer_lifts_its_penalty_and_removing_it_puts_it_back(
+    past_due, student, instructor, instructor_client, django_capture_on_commit_callbacks
+) -> None:
+    late = _answer(student, past_due)
+    assert (late.is_late, late.score) == (True, 7.5)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = _extend(instructor_client, student, past_due, timezone.now() + timedelta(days=2))
+    page = instructor_client.get(response["Location"]).content.decode()
+    assert "1 answer(s) now on time; 1 regraded for the late penalty" in page
+    _grade_regrades(django_capture_on_commit_callbacks)
+
+    late.refresh_from_db()
+    assert (late.is_late, late.score) == (False, 10)
+    assert Score.objects.get(student=student, exercise=past_due).kept_score == 10
+    entry = AuditLogEntry.objects.get(action="extension_set")
+    assert (entry.actor_username, entry.student_id, entry.reason) == (
+        instructor.username,
+        student.pk,
+        "doctor's note",
+    )
+    assert entry.old_value["extended"] is False and entry.new_value["extended"] is True
+    page = instructor_client.get(f"/dashboard/students/{student.pk}/").content.decode()
+    assert f"granted by {instructor.username}" in page and "doctor&#x27;s note" in page
+
+    with django_capture_on_commit_callbacks(execute=False):
+        instructor_client.post(
+            f"/dashboard/students/{student.pk}/extension/remove",
+            {"exercise": past_due.slug, "reason": "granted to the wrong student"},
+        )
+    _grade_regrades(django_capture_on_commit_callbacks)
+    late.refresh_from_db()
+    assert (late.is_late, late.score) == (True, 7.5)
+    assert Score.objects.get(student=student, exercise=past_due).kept_score == 7.5
+    assert not DueExtension.objects.exists()
+    assert AuditLogEntry.objects.get(action="extension_removed").reason == (
+        "granted to the wrong student"
+    )
+
+
+@pytest.mark.parametrize(
+    ("slug", "due_in", "reason", "message"),
+    [
+        ("chain-rule", timedelta(days=1), "", "This field is required."),
+        ("chain-rule", -timedelta(days=1), "ill", "must be after the exercise&#x27;s own"),
+        ("power-rule", timedelta(days=1), "ill", "Select a valid choice."),  # no due date
+    ],
+)
+def test_a_refused_extension_says_why_and_changes_nothing(
+    past_due, student, instructor_client, slug, due_in, reason, message
+) -> None:
+    response = instructor_client.post(
+        f"/dashboard/students/{student.pk}/extension",
+        {
+            "exercise": slug,
+            "due_at": timezone.localtime(past_due.due_at + due_in).strftime("%Y-%m-%dT%H:%M"),
+            "reason": reason,
+        },
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not DueExtension.objects.exists() and not AuditLogEntry.objects.exists()
+
+
+def test_students_cannot_grant_extensions(past_due, student, student_client) -> None:
+    response = _extend(student_client, student, past_due, timezone.now() + timedelta(days=9))
+    assert response.status_code == 403
+    assert not DueExtension.objects.exists()
+
+
+def test_the_student_sees_their_own_due_date(
+    past_due, student, student_client, instructor_client
+) -> None:
+    due = timezone.now() + timedelta(days=3)
+    _extend(instructor_client, student, past_due, due)
+    shown = timezone.localtime(due).strftime("%Y-%m-%d %H:%M")
+    detail = student_client.get("/exercises/chain-rule/").content.decode()
+    assert f"due {shown}" in detail and "(extended for you)" in detail
+    listing = student_client.get("/").content.decode()
+    assert f'{shown} <span class="extended">(extended)</span>' in listing
