@@ -4,6 +4,7 @@ page is wider than the screen (tables scroll inside their own box)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,9 +15,10 @@ from playwright.sync_api import Page, expect
 
 from accounts.roles import instructor_group
 from exercises.models import Quiz, QuizAttempt
-from grader.models import Submission
+from grader.models import DueExtension, Submission
 from grader.quiz_attempts import quiz_attempt_save_draft, quiz_attempt_start, quiz_attempt_submit
 from grader.services import submission_create
+from tests.browser.ux import shot
 from tests.support.axe import axe_version, axe_violations
 from tests.support.wait import wait_until
 
@@ -50,6 +52,7 @@ def _check(page: Page, url: str | None, name: str, found: dict[str, list[str]]) 
     if width > PHONE["width"]:
         problems.append(f"{width} px wide at a {PHONE['width']} px screen")
     found[name] = problems
+    shot(page, "page-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") + "-390.png")
 
 
 def _seed() -> dict[str, int]:
@@ -60,9 +63,19 @@ def _seed() -> dict[str, int]:
     User.objects.create_user("root", password="root-password-1", is_staff=True, is_superuser=True)
     from exercises.models import Exercise
 
-    formula = submission_create(
-        student=alice, exercise=Exercise.objects.get(slug="chain-rule"), answer="cos(x^2)"
+    # chain-rule is due, and alice has an extension: the student page shows due dates,
+    # an extension and the forms to grant and remove one.
+    chain = Exercise.objects.get(slug="chain-rule")
+    chain.due_at = timezone.now() - timedelta(days=1)
+    chain.save(update_fields=["due_at"])
+    DueExtension.objects.create(
+        student=alice,
+        exercise=chain,
+        due_at=timezone.now() + timedelta(days=2),
+        reason="ill",
+        granted_by=User.objects.get(username="ines"),
     )
+    formula = submission_create(student=alice, exercise=chain, answer="cos(x^2)")
     basics = Exercise.objects.get(slug="autograd-basics")
     code = submission_create(
         student=alice, exercise=basics, answer=basics.starter, parts={"grad_fn": "pow"}
