@@ -76,3 +76,76 @@ def test_a_factor_counted_twice_is_named_without_a_declared_misconception() -> N
     misconception, output, _ = _feedback("chain-rule", "2x cos(x^2)^2")
     assert misconception == ""
     assert "multiplied once more by dz/dy = cos(x²), the outer factor alone" in output
+
+
+AUTOGRAD_SCRIPT = "import torch\n\nx = torch.tensor(x0, requires_grad=True)\n{body}\n"
+GRAPH_SCRIPT = (
+    "import torch\n\nx = torch.tensor(x0, requires_grad=True)\nw = torch.tensor(w0)\n"
+    "y = x * w\ny.retain_grad()\nz = torch.sin(y)\n{backward}\npath = []\nnode = z.grad_fn\n"
+    "while node is not None:\n    path.append(type(node).__name__)\n"
+    "    node = node.next_functions[0][0] if node.next_functions else None\n"
+)
+FIX_SCRIPT = (
+    "import torch\n\nx = torch.tensor(x_values, dtype=torch.float64)\n"
+    "w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)\n"
+    "b = torch.tensor(b0, dtype=torch.float64, requires_grad=True)\n"
+    "y = w * x**2 + b\n{backward}\n"
+)
+CODE = [
+    (
+        "power-rule",
+        "import torch\n\ndef slope(x0):\n    x = torch.tensor(x0, requires_grad=True)\n"
+        "    y = 2 * x\n    y.backward()\n    return x.grad\n",
+        "differentiated-the-derivative",
+        "Your slope is 2 at every point: your y is 2x",
+        "(§1, §5)",
+    ),
+    (
+        "autograd-basics",
+        AUTOGRAD_SCRIPT.format(
+            body="y = x**2\nz = torch.sin(y)\ny.backward(retain_graph=True)\nz.backward()"
+        ),
+        "backward-from-y-and-z",
+        "x.grad is dy/dx + dz/dx: backward() ran on y and on z",
+        "(§6)",
+    ),
+    (
+        "autograd-basics",
+        AUTOGRAD_SCRIPT.format(body="z = torch.sin(x) ** 2\nz.backward()"),
+        "square-of-the-sine",
+        "Your z is sin(x)², the square of the sine.",
+        "(§2, §5 step 2)",
+    ),
+    (
+        "autograd-basics",
+        AUTOGRAD_SCRIPT.format(body="y = x * 2\nz = torch.sin(y)\nz.backward()"),
+        "doubled-not-squared",
+        "Your y doubles x",
+        "§5 step 2",
+    ),
+    (
+        "graph-and-leaves",
+        GRAPH_SCRIPT.format(backward="y.backward()"),
+        "backward-from-y",
+        "x.grad is w and y.grad is 1: backward() started at y",
+        "(§3, §5 step 3)",
+    ),
+    (
+        "fix-non-scalar-backward",
+        FIX_SCRIPT.format(backward="y.norm().backward()"),
+        "backward-from-the-norm",
+        "Your gradients are those of ‖y‖",
+        "(§3, §5)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("slug", "answer", "name", "words", "section"), CODE)
+def test_a_code_slip_is_named_with_its_rule(
+    slug: str, answer: str, name: str, words: str, section: str
+) -> None:
+    misconception, output, score = _feedback(slug, answer)
+    assert misconception == name
+    assert output.startswith(words)
+    assert section in output
+    assert score < load_spec(slug).max_score
