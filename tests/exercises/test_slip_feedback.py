@@ -149,3 +149,99 @@ def test_a_code_slip_is_named_with_its_rule(
     assert output.startswith(words)
     assert section in output
     assert score < load_spec(slug).max_score
+
+
+def _pieces(**changed: str) -> str:
+    """bce-derivation's right answer with some functions' bodies replaced."""
+    body = {
+        "dL_dyhat(y_hat, y)": "return -y / y_hat + (1 - y) / (1 - y_hat)",
+        "dyhat_dz(z)": "s = torch.sigmoid(z)\n    return s * (1 - s)",
+        "dz_dw(x)": "return x",
+        "dz_db(x)": "return torch.ones_like(x)",
+        "dL_dw(x, y, w, b)": "y_hat = torch.sigmoid(w * x + b)\n    return (y_hat - y) * x",
+        "dL_db(x, y, w, b)": "y_hat = torch.sigmoid(w * x + b)\n    return y_hat - y",
+    }
+    for name, text in changed.items():
+        key = next(k for k in body if k.startswith(name + "("))
+        body[key] = text
+    return "import torch\n\n" + "\n".join(f"def {k}:\n    {v}\n" for k, v in body.items())
+
+
+BCE = [
+    (
+        "bce-derivation",
+        _pieces(dz_db="return x"),
+        "dz-db-is-x",
+        "dz/db = x is the derivative for w",
+    ),
+    (
+        "bce-derivation",
+        _pieces(dL_db="y_hat = torch.sigmoid(w * x + b)\n    return (y_hat - y) * x"),
+        "db-times-x",
+        "Your dL/db carries the factor x",
+    ),
+    (
+        "bce-derivation",
+        _pieces(dyhat_dz="return torch.exp(-z) / (1 + torch.exp(-z))"),
+        "sigmoid-denominator-not-squared",
+        "Your dŷ/dz is 1 − σ(z)",
+    ),
+    (
+        "bce-derivation",
+        _pieces(dyhat_dz="s = torch.sigmoid(z)\n    return s * (1 + s)"),
+        "sigmoid-derivative-plus",
+        "σ(z)(1 + σ(z)) has a plus",
+    ),
+    (
+        "bce-manual-gradients",
+        "import torch\n\ndef grads(x, y, w, b):\n    g = torch.sigmoid(w * x + b) - y\n"
+        "    return (g * w).mean(), g.mean()\n",
+        "dz-dw-is-w",
+        "You multiplied by w where dz/dw belongs",
+    ),
+    (
+        "bce-manual-gradients",
+        "import torch\n\ndef grads(x, y, w, b):\n    g = torch.sigmoid(w * x + b) - y\n"
+        "    return g.mean() * x.mean(), g.mean()\n",
+        "product-of-means",
+        "The mean of a product is not the product of the means",
+    ),
+    (
+        "bce-autograd",
+        "import torch\n\ndef grads(x, y, w, b):\n"
+        "    w = torch.tensor(w, dtype=torch.float64, requires_grad=True)\n"
+        "    b = torch.tensor(b, dtype=torch.float64, requires_grad=True)\n"
+        "    loss = ((torch.sigmoid(w * x + b) - y) ** 2).mean()\n"
+        "    loss.backward()\n    return w.grad, b.grad\n",
+        "squared-error-loss",
+        "These are the gradients of the squared error",
+    ),
+]
+
+
+@pytest.mark.parametrize(("slug", "answer", "name", "words"), BCE)
+def test_a_slip_in_the_bce_chain_is_named_with_its_rule(
+    slug: str, answer: str, name: str, words: str
+) -> None:
+    misconception, output, score = _feedback(slug, answer)
+    assert misconception == name
+    assert output.startswith(words)
+    assert output.endswith("(§4).")
+    assert score < load_spec(slug).max_score
+
+
+def test_bce_derivation_pieces_helper_builds_the_right_answer() -> None:
+    # The helper the slips above are built from scores full marks unchanged.
+    spec = load_spec("bce-derivation")
+    outcome = grade_answer(spec, answer=_pieces(), seed=SEED, attempt=1)
+    assert outcome.misconception == ""
+    assert [t["status"] for t in outcome.results["tests"] if not t.get("part")] == ["passed"] * 6
+
+
+def test_a_batch_mean_given_for_each_example_is_named() -> None:
+    answer = _pieces(dL_dw="y_hat = torch.sigmoid(w * x + b)\n    return ((y_hat - y) * x).mean()")
+    misconception, output, _ = _feedback("bce-derivation", answer)
+    assert misconception == ""
+    assert output.startswith(
+        "dL/dw for each example: every value is the same number, the mean of the right ones"
+    )
