@@ -5,7 +5,9 @@ reason, not just two numbers. These diagnoses look at the wrong values next to t
 right ones and name the common shapes of a slip: the right value with the wrong sign,
 times a constant (a dropped factor of 2, a sum instead of a mean over n), shifted by
 the same amount everywhere (a missing or extra term), zero everywhere (nothing was
-tracked), or the value of a neighbouring quantity of the exercise. Pure Python on lists
+tracked), the value of a neighbouring quantity of the exercise or the right value times
+one (a factor counted twice), or one number repeated where each value has its own (a
+batch mean or sum). Pure Python on lists
 of floats: the trusted process calls it after the comparison, on decoded values."""
 
 from __future__ import annotations
