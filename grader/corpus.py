@@ -63,7 +63,7 @@ _NUMBERS = [
     r"(value \d+: )*got [^()]+?, expected [^()]+?(; \d+ of \d+ values differ)?\.?",
     r"(value \d+: )*expected .+, got .+",
     r"(value \d+: )*shape is \(.*\), expected \(.*\)",
-    r"(value \d+: )*(requires_grad|dtype) is .+, expected .+",
+    r"(value \d+: )*(requires_grad|dtype) is [^\s,]+, expected \S+?\.?",
     r"(value \d+: )*no value was produced",
     r"Your function returned [^.]+, expected [^.]+\.",
 ]

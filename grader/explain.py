@@ -68,6 +68,18 @@ def _names(check: Check, count: int) -> list[str]:
     return [f"value {i + 1}" for i in range(count)]
 
 
+def _one_quantity(check: Check, got: Any, want: Any) -> bool:
+    """A list of single numbers (0-d tensors, one per call) that the check's quantity does
+    not name one by one ("dy/dx = x.grad" at 3 points): one quantity at several inputs,
+    read as a whole like a vector, so that its name, neighbours and diagnosis apply."""
+    if _names(check, len(want))[0] != "value 1":
+        return False
+    if not all(v is not None and not isinstance(v, tuple | list) for v in (*got, *want)):
+        return False
+    g, w = flat_numbers(got), flat_numbers(want)
+    return g is not None and w is not None and len(g) == len(got) and len(w) == len(want)
+
+
 def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
@@ -120,6 +132,7 @@ def explain(
         isinstance(want, tuple | list)
         and not is_numeric_list(want)
         and isinstance(got, tuple | list)
+        and not _one_quantity(check, got, want)
     ):
         names = _names(check, len(want))
         for name, g, w in zip(names, got, want, strict=False):

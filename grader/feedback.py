@@ -5,7 +5,9 @@ reason, not just two numbers. These diagnoses look at the wrong values next to t
 right ones and name the common shapes of a slip: the right value with the wrong sign,
 times a constant (a dropped factor of 2, a sum instead of a mean over n), shifted by
 the same amount everywhere (a missing or extra term), zero everywhere (nothing was
-tracked), or the value of a neighbouring quantity of the exercise. Pure Python on lists
+tracked), the value of a neighbouring quantity of the exercise or the right value times
+one (a factor counted twice), or one number repeated where each value has its own (a
+batch mean or sum). Pure Python on lists
 of floats: the trusted process calls it after the comparison, on decoded values."""
 
 from __future__ import annotations
@@ -64,6 +66,12 @@ def diagnose(
                     f"it is {_fmt(ratio)} times the right value everywhere: "
                     "a constant factor is off"
                 )
+    twice = _neighbour_factor(got, want, neighbours, tol)
+    if twice:
+        return twice
+    spread = _one_number_for_all(got, want, tol)
+    if spread:
+        return spread
     flipped = [i for i, (g, w) in enumerate(pairs) if abs(w) > tol and _close(g, -w, tol)]
     if flipped and all(_close(abs(g), abs(w), tol) for g, w in pairs):
         return (
@@ -87,6 +95,44 @@ def diagnose(
         ):
             return (
                 f"it is off by the same {_fmt(shift)} everywhere: a term is missing or one too many"
+            )
+    return ""
+
+
+def _neighbour_factor(
+    got: Sequence[float],
+    want: Sequence[float],
+    neighbours: Sequence[tuple[str, Sequence[float]]],
+    tol: float,
+) -> str:
+    """The right value multiplied once more by a neighbouring quantity that varies from
+    value to value (a factor of the product counted twice, e.g. cos(x²)·cos(x²)·2x), at
+    three or more values where neither is 0."""
+    for words, value in neighbours:
+        if len(value) != len(want):
+            continue
+        rows = [(g, w, n) for g, w, n in zip(got, want, value, strict=True) if abs(w) > tol]
+        if len(rows) < 3 or any(abs(n) <= tol for _, _, n in rows):
+            continue
+        if _constant([n for _, _, n in rows], tol) is not None:
+            continue  # a constant factor is said as a number
+        if all(_close(g, w * n, tol * 10) for g, w, n in rows):
+            return (
+                f"it is the right value multiplied once more by {words}: that factor is in it twice"
+            )
+    return ""
+
+
+def _one_number_for_all(got: Sequence[float], want: Sequence[float], tol: float) -> str:
+    """One number repeated where each value has its own: the mean or the sum of the right
+    values (a batch averaged or summed where one value per example is asked)."""
+    if len(got) < 3 or _constant(list(got), tol) is None or _constant(list(want), tol) is not None:
+        return ""
+    for words, value in (("mean", sum(want) / len(want)), ("sum", sum(want))):
+        if _close(got[0], value, tol * 10):
+            return (
+                f"every value is the same number, the {words} of the right ones: one value "
+                f"each is asked, not their {words}"
             )
     return ""
 

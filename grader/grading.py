@@ -206,9 +206,7 @@ def grade_answer(
     if full_marks(score, max_score):
         output = "All checks passed."
     else:
-        output = (
-            " ".join(summary) or f"{sum(t.passed for t in tests)} of {len(tests)} checks passed."
-        )
+        output = " ".join(summary) or _count(tests)
     timings["grade_ms"] = round((time.perf_counter() - started) * 1000, 2)
     return Outcome(
         score=score,
@@ -219,6 +217,20 @@ def grade_answer(
         stderr=stderr,
         timings=timings,
     )
+
+
+def _count(tests: list[CheckResult]) -> str:
+    """The summary when nothing else says why: how many checks passed, and, when all of
+    the code's checks passed, that only the questions below it are left."""
+    code = [t for t in tests if not t.part]
+    parts = [t for t in tests if t.part]
+    wrong = [t for t in parts if not t.passed]
+    if code and wrong and all(t.passed for t in code):
+        return (
+            f"Your code passes all {len(code)} of its checks; {len(wrong)} of the "
+            f"{len(parts)} questions are not answered right yet (each says why)."
+        )
+    return f"{sum(t.passed for t in tests)} of {len(tests)} checks passed."
 
 
 def _run_checks(

@@ -322,6 +322,8 @@ def tokenize(text: str) -> list[Token]:
             i += 1
         elif char in "[]{}":
             raise FormulaError(f"use round parentheses instead of {char!r}", i)
+        elif char == "|":
+            raise FormulaError("write abs(…) for an absolute value, e.g. abs(x), not |x|", i)
         else:
             raise FormulaError(f"unexpected character {_describe(char)}", i)
     tokens.append(Token("end", "", len(text)))

@@ -60,3 +60,15 @@ def test_a_named_quantity_with_only_numbers_still_counts_as_numbers_only() -> No
         "dz/dx at x = 0.765: it has the wrong sign: it is exactly −1 times the right value "
         "(got -2.2, expected 2.2; 4 of 4 values differ)."
     )
+
+
+def test_a_wrong_dtype_counts_as_numbers_only_unless_a_reason_follows() -> None:
+    from grader.corpus import is_numbers_only
+
+    bare = "the value slope returns: dtype is torch.float64, expected torch.float32."
+    assert is_numbers_only(bare)
+    assert is_numbers_only("x: requires_grad is True, expected False")
+    assert not is_numbers_only(
+        bare + " Keep the dtype the statement gives: torch.tensor(x0) of a Python float is "
+        "float32, and .double() or dtype=torch.float64 changes it."
+    )

@@ -3,6 +3,7 @@ exercise's words, through the real grading pipeline (sandbox included) where it 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -135,3 +136,47 @@ def test_a_missing_value_of_a_named_pair_is_named() -> None:
     got, want = [None, 0.5], [0.25, 0.5]
     message = explain(check, got, want, compare(got, want), expected_outputs={})
     assert message.startswith("w.grad is None: no gradient reached it.")
+
+
+def test_a_neighbouring_factor_counted_twice_is_named() -> None:
+    xs = [-1.3, 0.4, 0.9, 1.7]
+    outer = [math.cos(x * x) for x in xs]
+    right = [2 * x * c for x, c in zip(xs, outer, strict=True)]
+    squared = [r * c for r, c in zip(right, outer, strict=True)]
+    near = [("dz/dy = cos(x²)", outer)]
+    assert diagnose(squared, right, neighbours=near) == (
+        "it is the right value multiplied once more by dz/dy = cos(x²): that factor is in it twice"
+    )
+    # Not when the answer is some other product, nor for a neighbour that is a constant
+    # (that is a plain factor), nor on fewer than three values.
+    assert "twice" not in diagnose(
+        [r * c * 1.1 for r, c in zip(right, outer, strict=True)], right, neighbours=near
+    )
+    assert "once more" not in diagnose([3 * r for r in right], right, neighbours=[("3", [3.0] * 4)])
+    assert diagnose(squared[:2], right[:2], neighbours=[("c", outer[:2])]) == ""
+
+
+def test_one_number_repeated_where_each_value_has_its_own_is_named() -> None:
+    right = [0.5, -1.0, 2.0, 0.3]
+    mean, total = sum(right) / 4, sum(right)
+    assert "the mean of the right ones" in diagnose([mean] * 4, right)
+    assert "the sum of the right ones" in diagnose([total] * 4, right)
+    # Another repeated number, or right values that are themselves all the same, are not.
+    assert "same number" not in diagnose([mean + 0.1] * 4, right)
+    assert "same number" not in diagnose([2.0] * 4, [1.0] * 4)
+    assert "same number" not in diagnose([mean] * 2, right[:2])
+
+
+def test_a_slope_at_several_calls_is_read_as_one_quantity() -> None:
+    # slope(x0) returns x.grad, a 0-d tensor per call: named as the check's quantity, not
+    # "value 1", so its neighbours and the diagnosis apply.
+    outcome = _grade(
+        "power-rule",
+        "import torch\n\ndef slope(x0):\n    x = torch.tensor(x0, requires_grad=True)\n"
+        "    (x**2).backward()\n    return x.grad / 2\n",
+    )
+    assert outcome.results["output"].startswith(
+        "dy/dx = x.grad: that is the value of x (the factor 2 dropped)"
+    )
+    hidden = outcome.results["tests"][1]["output"]
+    assert hidden.startswith("dy/dx = x.grad: it is exactly 1/2 of the right value")

@@ -158,3 +158,20 @@ def test_different_students_get_different_points_and_regrading_is_reproducible()
 def test_a_script_that_never_builds_y_is_not_named_as_a_misconception() -> None:
     outcome = _grade("fix-runtime-error", "import torch\npass\n")
     assert outcome.score == 1 and outcome.misconception == ""  # it runs, and that is all
+
+
+def test_when_only_the_questions_are_wrong_the_summary_says_the_code_is_right() -> None:
+    spec = load_spec("graph-and-leaves")
+    code = spec.solution
+    outcome = grade_answer(spec, answer=code, parts={"leaves": ["x"]}, seed=7, attempt=1)
+    assert outcome.results["output"] == (
+        "Your code passes all 3 of its checks; 2 of the 2 questions are not answered right "
+        "yet (each says why)."
+    )
+    answered = grade_answer(
+        spec, answer=code, parts={"leaves": ["x", "w"]}, seed=7, attempt=1
+    ).results["output"]
+    assert answered.startswith("Your code passes all 3 of its checks; 1 of the 2 questions")
+    # Code that fails a check keeps the plain count when nothing else explains it.
+    broken = code.replace("path.append(type(node).__name__)", "path.append(str(node))")
+    assert "passes all" not in _grade("graph-and-leaves", broken).results["output"]

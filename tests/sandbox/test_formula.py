@@ -74,6 +74,7 @@ def test_canonical_text(text: str, canonical: str) -> None:
         ("1e999", "too large"),
         ("x +* 2", "unexpected operator '*'"),
         ("[x]", "round parentheses"),
+        ("2|x|", "write abs(…) for an absolute value, e.g. abs(x), not |x|"),
         ("x; import os", "unexpected character ';'"),
         ("lambda: 1", "unknown name"),
         ("()", "empty parentheses"),

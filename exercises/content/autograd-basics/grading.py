@@ -37,19 +37,25 @@ def _run(
     passes: int = 1,
     leaf: bool = True,
     cut: str = "",
+    form: str = "sin(x²)",
 ) -> dict[str, Any]:
     """The steps of §5 with one thing changed: x not tracking, x computed (not a leaf),
-    the graph cut (`cut`: "y-no-grad" or "z-detached"), backward from y or not at all,
-    or run `passes` times."""
+    the graph cut (`cut`: "y-no-grad" or "z-detached"), backward from y, from y and then
+    z ("y+z") or not at all, run `passes` times, or another function built (`form`:
+    "sin(x)²" or "sin(2x)")."""
     x = torch.tensor(x0, requires_grad=track)
     if not leaf:
         x = x * 1.0
     if cut == "y-no-grad":
         with torch.no_grad():
             y = x**2
+    elif form == "sin(2x)":
+        y = x * 2
+    elif form == "sin(x)²":
+        y = torch.sin(x)
     else:
         y = x**2
-    z = torch.sin(y)
+    z = y**2 if form == "sin(x)²" else torch.sin(y)
     if cut == "z-detached":
         z = z.detach()
     error = None
@@ -59,6 +65,9 @@ def _run(
                 z.backward(retain_graph=True)
             elif backward_from == "y":
                 y.backward(retain_graph=True)
+            elif backward_from == "y+z":
+                y.backward(retain_graph=True)
+                z.backward(retain_graph=True)
     except RuntimeError:
         error = NO_GRAD_ERROR
     values = {
@@ -190,5 +199,27 @@ MISCONCEPTIONS = [
         "Call z.backward() once.",
         _simulated(passes=2),
         on_checks=(GRAD,),
+    ),
+    Misconception(
+        "backward-from-y-and-z",
+        "x.grad is dy/dx + dz/dx: backward() ran on y and on z, and each call adds its "
+        "gradient to x.grad (§6). Call backward() once, on the output z: it walks back "
+        "through y by itself (§3, §5).",
+        _simulated(backward_from="y+z"),
+        on_checks=(GRAD,),
+    ),
+    Misconception(
+        "square-of-the-sine",
+        "Your z is sin(x)², the square of the sine. z = sin(x²) squares x first, y = x**2, "
+        "and then takes the sine of y (§2, §5 step 2).",
+        _simulated(form="sin(x)²"),
+        on_checks=(Z, GRAD),
+    ),
+    Misconception(
+        "doubled-not-squared",
+        "Your y doubles x (x*2, or x + x): the square is x**2 (or x*x), as in §5 step 2, "
+        "y = x**2 with grad_fn=<PowBackward0>.",
+        _simulated(form="sin(2x)"),
+        on_checks=(Z, GRAD),
     ),
 ]

@@ -137,4 +137,12 @@ MISCONCEPTIONS = [
         "(dL/dw, dL/db) = (w.grad, b.grad) (§4).",
         _gradients(_bce, swap=True),
     ),
+    Misconception(
+        "squared-error-loss",
+        "These are the gradients of the squared error (ŷ − y)², not of the binary "
+        "cross-entropy: the loss of §4 is L = −[y·log(ŷ) + (1−y)·log(1−ŷ)], averaged over the "
+        "batch (F.binary_cross_entropy). Autograd differentiates exactly the loss you build "
+        "(§4).",
+        _gradients(lambda z, y: F.mse_loss(torch.sigmoid(z), y)),
+    ),
 ]

@@ -243,4 +243,37 @@ MISCONCEPTIONS = [
         _with(dz_db=lambda i: [0.0] * N),
         on_checks=(NAME["dz_db"],),
     ),
+    Misconception(
+        "dz-db-is-x",
+        "dz/db = x is the derivative for w: in z = w·x + b, x multiplies w, while b is added "
+        "on its own, so z changes exactly as much as b does (§4).",
+        _with(dz_db=lambda i: _list(_piece_args(i, "dz_db")[0])),
+        on_checks=(NAME["dz_db"],),
+    ),
+    Misconception(
+        "db-times-x",
+        "Your dL/db carries the factor x, which is dz/dw: the last factor of dL/db is dz/db, "
+        "and b enters z = w·x + b with no x attached (§4).",
+        _with(dL_db=_on_model(lambda p, y, x: (p - y) * x)),
+        on_checks=(NAME["dL_db"],),
+    ),
+    Misconception(
+        "sigmoid-denominator-not-squared",
+        "Your dŷ/dz is 1 − σ(z), which is what e^(−z)/(1 + e^(−z)) equals: the denominator "
+        "must be squared, since σ(z) = (1 + e^(−z))^(−1) and differentiating lowers that "
+        "power to −2. §4 writes the result with σ itself (§4).",
+        _with(dyhat_dz=lambda i: _list(1 - torch.sigmoid(_piece_args(i, "dyhat_dz")[0]))),
+        on_checks=(NAME["dyhat_dz"],),
+    ),
+    Misconception(
+        "sigmoid-derivative-plus",
+        "σ(z)(1 + σ(z)) has a plus where the sigmoid's derivative has a minus: its second "
+        "factor is 1 − σ(z), the probability of the other class (§4).",
+        _with(
+            dyhat_dz=lambda i: _list(
+                (lambda s: s * (1 + s))(torch.sigmoid(_piece_args(i, "dyhat_dz")[0]))
+            )
+        ),
+        on_checks=(NAME["dyhat_dz"],),
+    ),
 ]

@@ -165,4 +165,27 @@ MISCONCEPTIONS = [
         f"multiplies by dŷ/dz = ŷ(1 − ŷ), which gives dL/dz = ŷ − y {SECTION}.",
         _per_call(_with_dl_dz(lambda p, y: (p - y) / (p * (1 - p)))),
     ),
+    Misconception(
+        "dz-dw-is-w",
+        "You multiplied by w where dz/dw belongs: z = w·x + b changes by x for each unit of "
+        f"w, so dz/dw = x, not w {SECTION}.",
+        _per_call(
+            lambda x, y, w, b: [
+                float(((_p(x, w, b) - y) * w).mean()),
+                float((_p(x, w, b) - y).mean()),
+            ]
+        ),
+    ),
+    Misconception(
+        "product-of-means",
+        "The mean of a product is not the product of the means: each example's dL/dz "
+        "multiplies that example's own x, and only then is the batch averaged; "
+        f"mean(ŷ − y) · mean(x) pairs every error with the average x {SECTION}.",
+        _per_call(
+            lambda x, y, w, b: [
+                float((_p(x, w, b) - y).mean() * x.mean()),
+                float((_p(x, w, b) - y).mean()),
+            ]
+        ),
+    ),
 ]

@@ -93,4 +93,29 @@ MISCONCEPTIONS = [
         "cos(x²), not cos(x) (§2).",
         _at_points(lambda x: 2 * x * math.cos(x)),
     ),
+    Misconception(
+        "derivative-of-sin-as-minus-sin",
+        "d/dy sin(y) is cos(y); −sin(y) is the derivative of cos(y), one step further round. "
+        "Check the outer factor (§2).",
+        _at_points(lambda x: -2 * x * math.sin(x * x)),
+    ),
+    Misconception(
+        "inner-derivative-inside-the-outer",
+        "cos(2x) puts the inner derivative inside the cos. The chain rule takes the outer "
+        "derivative at the inner value y = x² and multiplies it by dy/dx: the two factors "
+        "stand side by side, neither goes inside the other (§2).",
+        _at_points(lambda x: math.cos(2 * x)),
+    ),
+    Misconception(
+        "derivative-of-sin-squared",
+        "2·sin(x)·cos(x) is the derivative of (sin x)², the square of the sine. In sin(x²) the "
+        "square is inside: first y = x², then z = sin(y), so the outer function is sin and the "
+        "inner one x² (§2).",
+        _at_points(lambda x: 2 * math.sin(x) * math.cos(x)),
+    ),
+    Misconception(
+        "chain-factors-added",
+        "You added the two factors: the chain rule multiplies them, dz/dx = dz/dy · dy/dx (§2).",
+        _at_points(lambda x: math.cos(x * x) + 2 * x),
+    ),
 ]

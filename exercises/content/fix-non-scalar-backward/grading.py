@@ -7,6 +7,8 @@ y = Σ (w·x² + b) (computed here with autograd)."""
 
 from __future__ import annotations
 
+import torch
+
 from exercises.fix_scripts import (
     B_GRAD,
     CHECKS,
@@ -37,6 +39,14 @@ MISCONCEPTIONS = [
         "Your gradients are those of the first example only: y[0].backward() starts from one "
         "element. The statement's y sums all of them: back-propagate from y.sum() (§3, §5).",
         simulated(first_example),
+        on_checks=(W_GRAD, B_GRAD),
+    ),
+    Misconception(
+        "backward-from-the-norm",
+        "Your gradients are those of ‖y‖, the vector's length: norm() does make one number, "
+        "but backward() gives the gradient of the number it starts from, and the statement's "
+        "y is the sum of the examples' values (§3, §5).",
+        simulated(torch.linalg.vector_norm),
         on_checks=(W_GRAD, B_GRAD),
     ),
     *COMMON,

@@ -26,8 +26,15 @@ def inputs(params: dict[str, Any], rng: random.Random) -> dict[str, Any]:
 
 
 def _run(
-    g: dict[str, Any], *, retain: bool = True, passes: int = 1, path: Any = None
+    g: dict[str, Any],
+    *,
+    retain: bool = True,
+    passes: int = 1,
+    path: Any = None,
+    start: str = "z",
 ) -> dict[str, Any]:
+    """The script's outputs, with one thing changed: y.grad not retained, backward()
+    run `passes` times or started at `start` ("z" or "y")."""
     x = torch.tensor(g["x0"], requires_grad=True)
     w = torch.tensor(g["w0"])
     y = x * w
@@ -35,7 +42,7 @@ def _run(
         y.retain_grad()
     z = torch.sin(y)
     for _ in range(passes):
-        z.backward(retain_graph=True)
+        (z if start == "z" else y).backward(retain_graph=True)
     y_grad = y.grad if retain else None  # a non-leaf keeps no .grad without retain_grad
     values = {"x.grad": x.grad, "y.grad": y_grad, "path": PATH if path is None else path}
     return {"values": values, "error": None}
@@ -97,6 +104,14 @@ MISCONCEPTIONS = [
         "x.grad and y.grad are twice the gradients: backward() ran twice and every call adds "
         "to .grad (§6). Call z.backward() once.",
         _simulated(passes=2),
+        on_checks=(X_GRAD, Y_GRAD),
+    ),
+    Misconception(
+        "backward-from-y",
+        "x.grad is w and y.grad is 1: backward() started at y, so it walked back only "
+        "y = x·w, and y.grad is dy/dy. Start it at the output, z.backward(): the gradients "
+        "asked for are those of z (§3, §5 step 3).",
+        _simulated(start="y"),
         on_checks=(X_GRAD, Y_GRAD),
     ),
 ]

@@ -101,4 +101,31 @@ MISCONCEPTIONS = [
         "d/dy sin(y) = +cos(y) (§2).",
         at_points(lambda x: -2 * x * math.cos(x * x) * _outer(x)),
     ),
+    Misconception(
+        "sin-as-its-own-derivative",
+        "The middle factor is the derivative of sin, and that is cos, not sin again: "
+        "d/dy sin(y) = cos(y). Only the exponential is its own derivative (§2).",
+        at_points(lambda x: _outer(x) * math.sin(x * x) * 2 * x),
+    ),
+    Misconception(
+        "inner-derivative-inside-the-cos",
+        "cos(2x) puts the innermost derivative inside the cos. Each level's derivative is "
+        "taken at its own input, sin's at y = x², and the factors are multiplied side by side: "
+        "dy/dx = 2x is a factor of its own, never an argument (§2).",
+        at_points(lambda x: _outer(x) * math.cos(2 * x)),
+    ),
+    Misconception(
+        "derivative-inside-the-exponential",
+        "The derivative of sin(x²) went into the exponent. The chain rule never substitutes "
+        "one factor into another: the exponential's derivative is taken at its own argument, "
+        "sin(x²), and the derivative of that argument is multiplied beside it (§2).",
+        at_points(lambda x: math.exp(2 * x * math.cos(x * x))),
+    ),
+    Misconception(
+        "exponent-differentiated-too",
+        "The sin inside the exponential became cos. The outer level's derivative is exp(u) "
+        "with u left as it is, sin(x²); the cos(x²) belongs only to the middle factor, beside "
+        "it (§2).",
+        at_points(lambda x: math.exp(math.cos(x * x)) * math.cos(x * x) * 2 * x),
+    ),
 ]

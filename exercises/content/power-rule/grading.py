@@ -110,6 +110,14 @@ def _twice(x0: float) -> torch.Tensor:
     return x.grad
 
 
+def _of_the_derivative(x0: float) -> torch.Tensor:
+    """The slope of y = 2x, the derivative written where the function belongs."""
+    x = torch.tensor(x0, requires_grad=True)
+    (2 * x).backward()
+    assert x.grad is not None
+    return x.grad
+
+
 MISCONCEPTIONS = [
     Misconception(
         "backward-twice",
@@ -130,6 +138,14 @@ MISCONCEPTIONS = [
         "Your function returns None: x.grad stays None until backward() has run on y. "
         "Call y.backward() first, then read x.grad (§5).",
         _per_call(lambda x0: None),
+        on_checks=("slope(x0) at 3 points",),
+    ),
+    Misconception(
+        "differentiated-the-derivative",
+        "Your slope is 2 at every point: your y is 2x, the derivative worked out by hand, so "
+        "autograd differentiated the derivative. Build the function itself, y = x², and let "
+        "backward() find its slope (§1, §5).",
+        _per_call(_of_the_derivative),
         on_checks=("slope(x0) at 3 points",),
     ),
 ]
