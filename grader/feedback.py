@@ -44,9 +44,17 @@ def diagnose(
     when no simple relation fits. ``batches`` are the batch sizes a factor n may be."""
     if not got or len(got) != len(want) or not all(map(math.isfinite, [*got, *want])):
         return ""
-    for words, value in neighbours:
-        if _all_close(got, value, tol) and not _all_close(value, want, tol):
-            return f"that is the value of {words}"
+    matching = [
+        words
+        for words, value in neighbours
+        if _all_close(got, value, tol) and not _all_close(value, want, tol)
+    ]
+    if len(matching) == 1:
+        return f"that is the value of {matching[0]}"
+    if matching:
+        # Several slips give this number (b.grad is 1 for the mean and for any one
+        # example): naming one would tell a student who made another the wrong story.
+        return f"that is the value of {' and also of '.join(matching)}: each of these gives it"
     pairs = list(zip(got, want, strict=True))
     nonzero = [(g, w) for g, w in pairs if abs(w) > tol]
     if all(abs(g) <= tol for g in got) and nonzero:

@@ -43,6 +43,14 @@ def test_names_a_factor_equal_to_the_batch_size_and_the_neighbour_given() -> Non
     assert diagnose([0.3], [0.1], neighbours=[("dL/dŷ", [0.3])]) == "that is the value of dL/dŷ"
 
 
+def test_a_value_two_neighbours_share_names_both_not_one() -> None:
+    neighbours = [("the mean's b.grad", [1.0]), ("the first example's b.grad", [1.0])]
+    assert diagnose([1.0], [5.0], neighbours=neighbours) == (
+        "that is the value of the mean's b.grad and also of the first example's b.grad: "
+        "each of these gives it"
+    )
+
+
 def test_no_diagnosis_when_nothing_simple_fits() -> None:
     assert diagnose([1.0, 5.0], [2.0, 3.0]) == ""
 

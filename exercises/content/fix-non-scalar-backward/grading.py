@@ -25,6 +25,11 @@ from exercises.spec import Misconception
 # The loader reads these names; the shared ones come from exercises/fix_scripts.py.
 __all__ = ["CHECKS", "MISCONCEPTIONS", "expected", "inputs"]
 
+
+def _last_example(t: torch.Tensor) -> torch.Tensor:
+    return t[-1]
+
+
 MISCONCEPTIONS = [
     Misconception(
         "backward-on-a-vector",
@@ -39,6 +44,21 @@ MISCONCEPTIONS = [
         "Your gradients are those of the first example only: y[0].backward() starts from one "
         "element. The statement's y sums all of them: back-propagate from y.sum() (§3, §5).",
         simulated(first_example),
+        on_checks=(W_GRAD, B_GRAD),
+    ),
+    Misconception(
+        "last-element-only",
+        "Your gradients are those of the last example only: y[-1].backward() starts from one "
+        "element. The statement's y sums all of them: back-propagate from y.sum() (§3, §5).",
+        simulated(_last_example),
+        on_checks=(W_GRAD, B_GRAD),
+    ),
+    Misconception(
+        "largest-element-only",
+        "Your gradients are those of the largest example only: max() makes one number by "
+        "picking one element, so backward() reaches that element alone. The statement's y "
+        "sums all of them: back-propagate from y.sum() (§3, §5).",
+        simulated(torch.max),
         on_checks=(W_GRAD, B_GRAD),
     ),
     Misconception(
