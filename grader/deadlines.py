@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import Max
+
 from exercises.models import Exercise
 
 from .models import DueExtension
@@ -25,3 +27,14 @@ def due_at_for(*, student_id: int, exercise: Exercise) -> datetime | None:
 def is_late_for(*, student_id: int, exercise: Exercise, at: datetime) -> bool:
     due = due_at_for(student_id=student_id, exercise=exercise)
     return due is not None and at > due
+
+
+def after_due_release_at(exercise: Exercise) -> datetime | None:
+    """When checks shown "after the due date" may be shown: once no student can still
+    answer on time, after the exercise's due date and every extension of it. A student
+    with an extension must not read them while answering, nor be told them by a
+    classmate. None: never (no due date)."""
+    if exercise.due_at is None:
+        return None
+    latest = DueExtension.objects.filter(exercise=exercise).aggregate(latest=Max("due_at"))
+    return max(exercise.due_at, latest["latest"] or exercise.due_at)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from exercises.models import Exercise
 
 from . import notify
+from .deadlines import after_due_release_at
 from .hints import attempt_value, hint_unlock_times
 from .models import Submission
 
@@ -143,15 +144,17 @@ def submission_wait_final(
 
 def results_for_student(submission: Submission) -> dict[str, Any]:
     """The results a student may see: hidden checks say only passed/failed, and
-    after-due-date checks stay hidden until the due date has passed."""
+    after-due-date checks stay hidden until no student can still answer on time
+    (`after_due_release_at`: the due date and every extension have passed)."""
     results = dict(submission.results or {})
-    due = submission.exercise.due_at
     tests = []
+    released: bool | None = None  # read once, and only when a check needs it
     for test in results.get("tests", []):
         visibility = test.get("visibility", "visible")
-        shown = visibility == "visible" or (
-            visibility == "after_due_date" and due is not None and timezone.now() > due
-        )
+        if visibility == "after_due_date" and released is None:
+            release = after_due_release_at(submission.exercise)
+            released = release is not None and timezone.now() > release
+        shown = visibility == "visible" or (visibility == "after_due_date" and bool(released))
         tests.append(test if shown else {**test, "output": "", "hidden": True})
     results["tests"] = tests
     extra = dict(results.get("extra", {}))

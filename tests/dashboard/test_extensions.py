@@ -155,3 +155,38 @@ def test_the_student_sees_their_own_due_date(
     assert f"due {shown}" in detail and "(extended for you)" in detail
     listing = student_client.get("/").content.decode()
     assert f'{shown} <span class="extended">(extended)</span>' in listing
+
+
+def test_checks_shown_after_the_due_date_stay_hidden_while_anyone_may_still_answer(
+    past_due, student, other_student, instructor_client
+) -> None:
+    """An after-due-date check's output is released once the due date and every
+    extension have passed: not to the student with the extension while they can still
+    answer, and not to a classmate who could tell them."""
+    theirs = _answer(other_student, past_due, "cos(x^2)")
+    results = dict(theirs.results)
+    results["tests"] = [
+        {**t, "visibility": "after_due_date"} if t["name"].startswith("dz/dx at 4 more") else t
+        for t in results["tests"]
+    ]
+    Submission.objects.filter(pk=theirs.pk).update(results=results)
+    theirs.refresh_from_db()
+    secret = next(t["output"] for t in results["tests"] if t["visibility"] == "after_due_date")
+    assert secret  # the check failed and said why
+
+    classmate = Client()
+    classmate.force_login(other_student)
+
+    def shown(submission: Submission) -> bool:
+        """Whether the check's output is in what the classmate's API answer shows."""
+        body = classmate.get(f"/api/v1/submissions/{submission.pk}").json()
+        return any(c.get("output") == secret for c in body["checks"])
+
+    assert shown(theirs)  # the due date has passed and nobody has an extension
+
+    _extend(instructor_client, student, past_due, timezone.now() + timedelta(days=1))
+    assert not shown(theirs)
+    DueExtension.objects.filter(student=student).update(
+        due_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert shown(theirs)
