@@ -70,12 +70,22 @@ class OverrideForm(forms.Form):
         field.help_text = f"Between 0 and {max_score:g}."
 
 
-class ExtensionForm(forms.Form):
-    """A later due date for one student on one exercise that has a due date."""
+def _item(ref: str) -> Exercise | Quiz | None:
+    """An exercise or quiz named as "exercise:<slug>" or "quiz:<slug>"."""
+    kind, _, slug = ref.partition(":")
+    if kind == "exercise":
+        return Exercise.objects.filter(slug=slug).first()
+    if kind == "quiz":
+        return Quiz.objects.filter(slug=slug).first()
+    return None
 
-    exercise = forms.ChoiceField()
+
+class ExtensionForm(forms.Form):
+    """A later due date (an exercise) or closing time (a quiz) for one student."""
+
+    item = forms.ChoiceField(label="Exercise or quiz")
     due_at = forms.DateTimeField(
-        label="New due date",
+        label="New due date or closing time",
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
@@ -84,25 +94,29 @@ class ExtensionForm(forms.Form):
         help_text="Required; it goes into the audit log with your name.",
     )  # fmt: skip
 
-    def __init__(self, *args: Any, exercises: list[tuple[str, str]], **kwargs: Any) -> None:
-        """`exercises`: (slug, title) of each exercise with a due date, which the page
-        already has (the student's standing): the choices cost no query."""
+    def __init__(self, *args: Any, items: list[tuple[str, str]], **kwargs: Any) -> None:
+        """`items`: (ref, title) of each exercise with a due date and quiz with a
+        closing time, which the page already has (the student's standing): the choices
+        cost no query."""
         super().__init__(*args, **kwargs)
-        self.fields["exercise"].choices = exercises  # type: ignore[attr-defined]
+        self.fields["item"].choices = items  # type: ignore[attr-defined]
 
-    def clean_exercise(self) -> Exercise:
-        slug = self.cleaned_data["exercise"]
-        exercise = Exercise.objects.filter(slug=slug, due_at__isnull=False).first()
-        if exercise is None:
-            raise forms.ValidationError("This exercise has no due date to extend.")
-        return exercise
+    def clean_item(self) -> Exercise | Quiz:
+        item = _item(self.cleaned_data["item"])
+        if item is None:
+            raise forms.ValidationError("No such exercise or quiz.")
+        return item
 
 
 class ExtensionRemoveForm(forms.Form):
-    exercise = forms.ModelChoiceField(
-        queryset=Exercise.objects.only("id", "slug"), to_field_name="slug"
-    )
+    item = forms.CharField(max_length=100)
     reason = forms.CharField(max_length=2000, strip=True)
+
+    def clean_item(self) -> Exercise | Quiz:
+        item = _item(self.cleaned_data["item"])
+        if item is None:
+            raise forms.ValidationError("No such exercise or quiz.")
+        return item
 
 
 class ReasonForm(forms.Form):

@@ -99,7 +99,7 @@ def _render_student(
     request: HttpRequest, student: Any, posted: ExtensionForm | None = None, status: int = 200
 ) -> HttpResponse:
     view = selectors.student_view(student=student, page=request.GET.get("page", 1))
-    extension_form = posted or ExtensionForm(exercises=_due_choices(view.standing))
+    extension_form = posted or ExtensionForm(items=_due_choices(view.standing))
     timeline = selectors.score_timeline(student=student)
     # pygal cannot draw a time axis without a series: no graded work, no chart.
     chart = (
@@ -116,7 +116,7 @@ def _render_student(
 
 
 def _due_choices(standing: CourseStanding) -> list[tuple[str, str]]:
-    return [(s.item.slug, s.item.title) for s in standing.due_exercises]
+    return [(s.item.ref, s.item.title) for s in standing.due_items]
 
 
 def _rejudged_message(done: Rejudged) -> str:
@@ -134,14 +134,14 @@ def _rejudged_message(done: Rejudged) -> str:
 @instructor_required
 def student_extension(request: HttpRequest, pk: int) -> HttpResponse:
     student = get_object_or_404(get_user_model(), pk=pk)
-    form = ExtensionForm(request.POST, exercises=_due_choices(course_standing(student=student)))
+    form = ExtensionForm(request.POST, items=_due_choices(course_standing(student=student)))
     if form.is_valid():
-        exercise = form.cleaned_data["exercise"]
+        item = form.cleaned_data["item"]
         try:
             done = extension_set(
                 actor=request.user,  # type: ignore[arg-type]
                 student_id=student.pk,
-                exercise=exercise,
+                item=item,
                 due_at=form.cleaned_data["due_at"],
                 reason=form.cleaned_data["reason"],
             )
@@ -151,7 +151,7 @@ def student_extension(request: HttpRequest, pk: int) -> HttpResponse:
             due = timezone.localtime(form.cleaned_data["due_at"])
             messages.success(
                 request,
-                f"{student.get_username()} is now due on “{exercise.title}” at "
+                f"{student.get_username()} is now due on “{item.title}” at "
                 f"{due:%Y-%m-%d %H:%M}: {_rejudged_message(done)}.",
             )
             return redirect("dashboard:student", pk=pk)
@@ -166,12 +166,12 @@ def student_extension_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Removing an extension needs a reason.")
         return redirect("dashboard:student", pk=pk)
-    exercise = form.cleaned_data["exercise"]
+    item = form.cleaned_data["item"]
     try:
         done = extension_remove(
             actor=request.user,  # type: ignore[arg-type]
             student_id=student.pk,
-            exercise=exercise,
+            item=item,
             reason=form.cleaned_data["reason"],
         )
     except ExtensionRejected as exc:
@@ -179,7 +179,7 @@ def student_extension_remove(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Extension on “{exercise.title}” removed for {student.get_username()}: "
+            f"Extension on “{item.title}” removed for {student.get_username()}: "
             f"{_rejudged_message(done)}.",
         )
     return redirect("dashboard:student", pk=pk)

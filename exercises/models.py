@@ -86,15 +86,6 @@ class Quiz(models.Model):
     def __str__(self) -> str:
         return self.slug
 
-    def is_open(self, at: datetime | None = None) -> bool:
-        """Whether a new attempt may be started at `at` (default: now)."""
-        at = at or timezone.now()
-        return (
-            self.is_active
-            and (self.opens_at is None or at >= self.opens_at)
-            and (self.closes_at is None or at < self.closes_at)
-        )
-
 
 class QuizAttempt(models.Model):
     """One student's attempt at a quiz: started, then submitted (by the student or by

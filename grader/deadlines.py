@@ -1,4 +1,6 @@
-"""Whose due date holds: a student's extension (grader.extensions), else the exercise's."""
+"""Whose deadline holds: a student's extension (grader.extensions), else the exercise's
+due date or the quiz's closing time; and when what is shown "after the due date" may be
+shown to anyone."""
 
 from __future__ import annotations
 
@@ -6,9 +8,17 @@ from datetime import datetime
 
 from django.db.models import Max
 
-from exercises.models import Exercise
+from exercises.models import Exercise, Quiz
 
 from .models import DueExtension
+
+
+def _extended(student_id: int, **item: Exercise | Quiz) -> datetime | None:
+    return (
+        DueExtension.objects.filter(student_id=student_id, **item)
+        .values_list("due_at", flat=True)
+        .first()
+    )
 
 
 def due_at_for(*, student_id: int, exercise: Exercise) -> datetime | None:
@@ -16,12 +26,7 @@ def due_at_for(*, student_id: int, exercise: Exercise) -> datetime | None:
     An exercise without a due date has no extensions, and costs no query."""
     if exercise.due_at is None:
         return None
-    extended = (
-        DueExtension.objects.filter(student_id=student_id, exercise=exercise)
-        .values_list("due_at", flat=True)
-        .first()
-    )
-    return extended or exercise.due_at
+    return _extended(student_id, exercise=exercise) or exercise.due_at
 
 
 def is_late_for(*, student_id: int, exercise: Exercise, at: datetime) -> bool:
@@ -29,12 +34,33 @@ def is_late_for(*, student_id: int, exercise: Exercise, at: datetime) -> bool:
     return due is not None and at > due
 
 
-def after_due_release_at(exercise: Exercise) -> datetime | None:
-    """When checks shown "after the due date" may be shown: once no student can still
-    answer on time, after the exercise's due date and every extension of it. A student
-    with an extension must not read them while answering, nor be told them by a
-    classmate. None: never (no due date)."""
-    if exercise.due_at is None:
+def closes_at_for(*, student_id: int, quiz: Quiz) -> datetime | None:
+    """When the quiz closes for this student: their extension, else the quiz's time."""
+    if quiz.closes_at is None:
         return None
-    latest = DueExtension.objects.filter(exercise=exercise).aggregate(latest=Max("due_at"))
-    return max(exercise.due_at, latest["latest"] or exercise.due_at)
+    return _extended(student_id, quiz=quiz) or quiz.closes_at
+
+
+def quiz_is_open_for(*, student_id: int, quiz: Quiz, at: datetime) -> bool:
+    """Whether this student may start an attempt at `at`."""
+    closes = closes_at_for(student_id=student_id, quiz=quiz)
+    return (
+        quiz.is_active
+        and (quiz.opens_at is None or at >= quiz.opens_at)
+        and (closes is None or at < closes)
+    )
+
+
+def after_due_release_at(item: Exercise | Quiz) -> datetime | None:
+    """When checks and questions shown "after the due date" may be shown: once no
+    student can still answer in time, after the exercise's due date (the quiz's closing
+    time) and every extension of it. A student with an extension must not read them
+    while answering, nor be told them by a classmate. None: never (no deadline)."""
+    if isinstance(item, Exercise):
+        deadline, extensions = item.due_at, DueExtension.objects.filter(exercise=item)
+    else:
+        deadline, extensions = item.closes_at, DueExtension.objects.filter(quiz=item)
+    if deadline is None:
+        return None
+    latest = extensions.aggregate(latest=Max("due_at"))["latest"]
+    return max(deadline, latest or deadline)

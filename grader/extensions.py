@@ -1,4 +1,5 @@
-"""Due-date extensions: a later due date for one student on one exercise.
+"""Extensions: a later due date for one student on one exercise, or a later closing
+time on one quiz (a new attempt may be started until then).
 
 An answer is late when it was submitted after the student's due date: their extension
 if they have one, else the exercise's (grader.deadlines). Granting, changing or removing an
@@ -11,12 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from exercises.models import Exercise
+from exercises.models import Exercise, Quiz
 
 from .audit import audit_record
 from .models import AuditLogEntry, DueExtension, Submission
@@ -41,35 +43,68 @@ def _when(moment: datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat(timespec="minutes") if moment else None
 
 
+def _deadline(item: Exercise | Quiz) -> datetime | None:
+    return item.due_at if isinstance(item, Exercise) else item.closes_at
+
+
+def _of(item: Exercise | Quiz) -> dict[str, Any]:
+    return {"exercise": item} if isinstance(item, Exercise) else {"quiz": item}
+
+
+def _audit(
+    *,
+    actor: AbstractBaseUser,
+    action: AuditLogEntry.Action,
+    student_id: int,
+    item: Exercise | Quiz,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    reason: str,
+) -> None:
+    # The log's exercise column names an exercise; a quiz is named in the values.
+    named = {} if isinstance(item, Exercise) else {"quiz": item.slug}
+    audit_record(
+        actor=actor,
+        action=action,
+        exercise=item if isinstance(item, Exercise) else None,
+        student_id=student_id,
+        old_value={**named, **old},
+        new_value={**named, **new},
+        reason=reason,
+    )
+
+
 def extension_set(
     *,
     actor: AbstractBaseUser,
     student_id: int,
-    exercise: Exercise,
+    item: Exercise | Quiz,
     due_at: datetime,
     reason: str,
 ) -> Rejudged:
-    """Give the student `due_at` as their due date for `exercise` (replacing any earlier
-    extension), for a stated reason; their answers are judged again against it."""
+    """Give the student `due_at` as their due date for an exercise, or closing time for
+    a quiz (replacing any earlier extension), for a stated reason; their answers to an
+    exercise are judged again against it."""
     reason = reason.strip()
+    deadline = _deadline(item)
     if not reason:
         raise ExtensionRejected("A reason is required.")
-    if exercise.due_at is None:
-        raise ExtensionRejected(f"“{exercise.title}” has no due date to extend.")
-    if due_at <= exercise.due_at:
+    if deadline is None:
+        raise ExtensionRejected(f"“{item.title}” has no due date or closing time to extend.")
+    if due_at <= deadline:
         raise ExtensionRejected(
-            "The new due date must be after the exercise's own, "
-            f"{timezone.localtime(exercise.due_at):%Y-%m-%d %H:%M}."
+            f"The new date must be after “{item.title}”'s own, "
+            f"{timezone.localtime(deadline):%Y-%m-%d %H:%M}."
         )
     with transaction.atomic():
         previous = (
             DueExtension.objects.select_for_update()
-            .filter(student_id=student_id, exercise=exercise)
+            .filter(student_id=student_id, **_of(item))
             .first()
         )
         DueExtension.objects.update_or_create(
             student_id=student_id,
-            exercise=exercise,
+            **_of(item),
             defaults={
                 "due_at": due_at,
                 "reason": reason,
@@ -77,49 +112,51 @@ def extension_set(
                 "granted_at": timezone.now(),
             },
         )
-        audit_record(
+        _audit(
             actor=actor,
             action=AuditLogEntry.Action.EXTENSION_SET,
-            exercise=exercise,
             student_id=student_id,
-            old_value={
-                "due_at": _when(previous.due_at if previous else exercise.due_at),
+            item=item,
+            old={
+                "due_at": _when(previous.due_at if previous else deadline),
                 "extended": previous is not None,
             },
-            new_value={"due_at": _when(due_at), "extended": True},
+            new={"due_at": _when(due_at), "extended": True},
             reason=reason,
         )
-        return _rejudge(actor=actor, student_id=student_id, exercise=exercise, due_at=due_at)
+        if isinstance(item, Quiz):
+            return Rejudged(now_on_time=0, now_late=0, regraded=0)
+        return _rejudge(actor=actor, student_id=student_id, exercise=item, due_at=due_at)
 
 
 def extension_remove(
-    *, actor: AbstractBaseUser, student_id: int, exercise: Exercise, reason: str
+    *, actor: AbstractBaseUser, student_id: int, item: Exercise | Quiz, reason: str
 ) -> Rejudged:
-    """Take the student's extension back: the exercise's due date holds for them again."""
+    """Take the student's extension back: the item's own date holds for them again."""
     reason = reason.strip()
     if not reason:
         raise ExtensionRejected("A reason is required.")
     with transaction.atomic():
         previous = (
             DueExtension.objects.select_for_update()
-            .filter(student_id=student_id, exercise=exercise)
+            .filter(student_id=student_id, **_of(item))
             .first()
         )
         if previous is None:
-            raise ExtensionRejected("This student has no extension on this exercise.")
+            raise ExtensionRejected(f"This student has no extension on “{item.title}”.")
         previous.delete()
-        audit_record(
+        _audit(
             actor=actor,
             action=AuditLogEntry.Action.EXTENSION_REMOVED,
-            exercise=exercise,
             student_id=student_id,
-            old_value={"due_at": _when(previous.due_at), "extended": True},
-            new_value={"due_at": _when(exercise.due_at), "extended": False},
+            item=item,
+            old={"due_at": _when(previous.due_at), "extended": True},
+            new={"due_at": _when(_deadline(item)), "extended": False},
             reason=reason,
         )
-        return _rejudge(
-            actor=actor, student_id=student_id, exercise=exercise, due_at=exercise.due_at
-        )
+        if isinstance(item, Quiz):
+            return Rejudged(now_on_time=0, now_late=0, regraded=0)
+        return _rejudge(actor=actor, student_id=student_id, exercise=item, due_at=item.due_at)
 
 
 def _rejudge(

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from exercises.models import Exercise
+from exercises.models import Exercise, Quiz
 from exercises.spec import full_marks
 
 
@@ -291,15 +291,21 @@ class HintUnlock(models.Model):
 
 
 class DueExtension(models.Model):
-    """A later due date for one student on one exercise (illness, an accommodation),
-    granted by staff with a reason. Lateness of that student's answers is judged against
-    it (grader.extensions); granting or removing one is recorded in the audit log."""
+    """A later due date for one student on one exercise, or a later closing time on one
+    quiz (illness, an accommodation), granted by staff with a reason. That student's
+    answers are judged against it (grader.deadlines, grader.extensions); granting or
+    removing one is recorded in the audit log."""
 
     student = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="due_extensions"
     )
-    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="extensions")
-    due_at = models.DateTimeField()
+    exercise = models.ForeignKey(
+        Exercise, null=True, blank=True, on_delete=models.CASCADE, related_name="extensions"
+    )
+    quiz = models.ForeignKey(
+        Quiz, null=True, blank=True, on_delete=models.CASCADE, related_name="extensions"
+    )
+    due_at = models.DateTimeField()  # a quiz's closing time for this student
     reason = models.TextField()
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -308,10 +314,26 @@ class DueExtension(models.Model):
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(exercise__isnull=False, quiz__isnull=True)
+                    | models.Q(exercise__isnull=True, quiz__isnull=False)
+                ),
+                name="extension_of_an_exercise_or_a_quiz",
+            ),
             models.UniqueConstraint(
                 fields=["student", "exercise"], name="one_extension_per_student_and_exercise"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["student", "quiz"], name="one_extension_per_student_and_quiz"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.student_id}/{self.exercise_id} due {self.due_at:%Y-%m-%d %H:%M}"
+        return f"{self.student_id}/{self.item} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def item(self) -> Exercise | Quiz:
+        item = self.exercise or self.quiz
+        assert item is not None  # the check constraint
+        return item

@@ -29,6 +29,7 @@ from exercises.spec import variant_seed
 
 from . import notify, queue, signals
 from .audit import audit_record
+from .deadlines import closes_at_for, quiz_is_open_for
 from .models import AuditLogEntry
 
 logger = logging.getLogger(__name__)
@@ -48,12 +49,14 @@ class QuizRefused(Exception):
         self.status = status
 
 
-def _deadline(quiz: Quiz, started: Any) -> Any:
+def _deadline(quiz: Quiz, started: Any, closes: Any) -> Any:
+    """The attempt's deadline: the time limit, cut short by the quiz's closing time
+    for this student (`closes`, their extension included)."""
     deadline = (
         started + timedelta(seconds=quiz.time_limit_seconds) if quiz.time_limit_seconds else None
     )
-    if quiz.closes_at is not None:
-        deadline = min(deadline, quiz.closes_at) if deadline else quiz.closes_at
+    if closes is not None:
+        deadline = min(deadline, closes) if deadline else closes
     return deadline
 
 
@@ -68,7 +71,7 @@ def quiz_attempt_start(*, student: User, quiz: Quiz) -> QuizAttempt:
             attempt = quiz_attempt_close_if_expired(attempt=attempt, at=now)
             if attempt.is_open:
                 return attempt
-        if not quiz.is_open(now):
+        if not quiz_is_open_for(student_id=student.pk, quiz=quiz, at=now):
             raise QuizRefused("This quiz is not open for attempts right now.", status=403)
         try:
             with transaction.atomic():
@@ -86,7 +89,9 @@ def quiz_attempt_start(*, student: User, quiz: Quiz) -> QuizAttempt:
                     # regrade reproduces it.
                     seed=variant_seed(student.pk, f"{quiz.slug}:{number}"),
                     started_at=now,
-                    deadline_at=_deadline(quiz, now),
+                    deadline_at=_deadline(
+                        quiz, now, closes_at_for(student_id=student.pk, quiz=quiz)
+                    ),
                     max_score=quiz.max_score,
                 )
         except IntegrityError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -13,6 +14,8 @@ from exercises.models import Exercise, Quiz, QuizAttempt
 from exercises.rendering import latex_to_mathml
 
 from . import notify
+from .deadlines import after_due_release_at, closes_at_for
+from .models import DueExtension
 from .sandbox.formula import FormulaError, parse
 
 
@@ -26,6 +29,20 @@ class QuizStanding:
 
     quiz: Quiz
     attempts: list[QuizAttempt] = field(default_factory=list)
+    closes_at: datetime | None = None  # for this student: the quiz's, or their extension
+
+    @property
+    def extended(self) -> bool:
+        return self.closes_at != self.quiz.closes_at
+
+    @property
+    def is_open(self) -> bool:
+        now = timezone.now()
+        return (
+            self.quiz.is_active
+            and (self.quiz.opens_at is None or now >= self.quiz.opens_at)
+            and (self.closes_at is None or now < self.closes_at)
+        )
 
     @property
     def graded(self) -> list[QuizAttempt]:
@@ -53,7 +70,7 @@ class QuizStanding:
 
     @property
     def can_start(self) -> bool:
-        return self.quiz.is_open() and self.attempts_left != 0 and self.in_progress is None
+        return self.is_open and self.attempts_left != 0 and self.in_progress is None
 
     @property
     def why_not(self) -> str:
@@ -63,7 +80,7 @@ class QuizStanding:
             return ""
         if self.quiz.opens_at and now < self.quiz.opens_at:
             return "This quiz opens later."
-        if self.quiz.closes_at and now >= self.quiz.closes_at:
+        if self.closes_at and now >= self.closes_at:
             return "This quiz is closed."
         if self.attempts_left == 0:
             return f"You have used all {self.quiz.attempt_limit} attempts."
@@ -72,7 +89,8 @@ class QuizStanding:
 
 def quiz_standing(*, student: User, quiz: Quiz) -> QuizStanding:
     attempts = list(QuizAttempt.objects.filter(quiz=quiz, student=student).order_by("number"))
-    return QuizStanding(quiz=quiz, attempts=attempts)
+    closes = closes_at_for(student_id=student.pk, quiz=quiz)
+    return QuizStanding(quiz=quiz, attempts=attempts, closes_at=closes)
 
 
 def quiz_standings(*, student: User) -> list[QuizStanding]:
@@ -80,7 +98,21 @@ def quiz_standings(*, student: User) -> list[QuizStanding]:
     by_quiz: dict[int, list[QuizAttempt]] = {q.pk: [] for q in quizzes}
     for attempt in QuizAttempt.objects.filter(student=student, quiz__in=quizzes).order_by("number"):
         by_quiz[attempt.quiz_id].append(attempt)
-    return [QuizStanding(quiz=q, attempts=by_quiz[q.pk]) for q in quizzes]
+    extended: dict[int, datetime] = {}
+    if any(q.closes_at for q in quizzes):
+        extended = dict(
+            DueExtension.objects.filter(student=student, quiz__in=quizzes).values_list(
+                "quiz_id", "due_at"
+            )
+        )
+    return [
+        QuizStanding(
+            quiz=q,
+            attempts=by_quiz[q.pk],
+            closes_at=extended.get(q.pk) or q.closes_at if q.closes_at else None,
+        )
+        for q in quizzes
+    ]
 
 
 def _read_as_mathml(text: str) -> str:
@@ -95,8 +127,12 @@ def quiz_results_for_student(attempt: QuizAttempt) -> dict[str, Any]:
     after-due-date ones stay hidden until the quiz closes. A formula's reading is
     rendered as math (parsing the stored reading again is pure, no evaluation)."""
     results = dict(attempt.results or {})
-    closes = attempt.quiz.closes_at
-    shown_after_due = closes is not None and timezone.now() > closes
+    release = (
+        after_due_release_at(attempt.quiz)
+        if any(t.get("visibility") == "after_due_date" for t in results.get("tests", []))
+        else None
+    )
+    shown_after_due = release is not None and timezone.now() > release
     tests = []
     for test in results.get("tests", []):
         visibility = test.get("visibility", "visible")

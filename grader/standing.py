@@ -68,6 +68,11 @@ class CourseItem:
         return f"{self.kind[0]}{self.pk}"
 
     @property
+    def ref(self) -> str:
+        """ "exercise:<slug>" or "quiz:<slug>": how a form names the item."""
+        return f"{self.kind}:{self.slug}"
+
+    @property
     def is_quiz(self) -> bool:
         return self.kind == "quiz"
 
@@ -268,9 +273,10 @@ class CourseStanding:
         return [s for s in self.items if not s.item.is_quiz]
 
     @property
-    def due_exercises(self) -> list[ItemStanding]:
-        """The exercises that have a due date, each with the student's own."""
-        return [s for s in self.exercises if s.item.due_at is not None]
+    def due_items(self) -> list[ItemStanding]:
+        """The exercises with a due date and the quizzes with a closing time, each with
+        the student's own."""
+        return [s for s in self.items if s.item.due_at is not None]
 
     @property
     def quizzes(self) -> list[ItemStanding]:
@@ -292,10 +298,10 @@ class CourseStanding:
 def standing_from_values(
     values: dict[str, Any],
     items: list[CourseItem],
-    extensions: dict[int, DueExtension] | None = None,
+    extensions: dict[str, DueExtension] | None = None,
 ) -> CourseStanding:
     """One row of `standing_values` as a standing; `extensions` holds the student's
-    due-date extensions by exercise id."""
+    extensions by item key (e<pk>, q<pk>)."""
     extensions = extensions or {}
     return CourseStanding(
         student_id=values["id"],
@@ -311,7 +317,7 @@ def standing_from_values(
                 best=values[f"b_{item.key}"],
                 attempts=int(values[f"a_{item.key}"] or 0),
                 late=bool(values[f"l_{item.key}"]),
-                extension=None if item.is_quiz else extensions.get(item.pk),
+                extension=extensions.get(item.key),
             )
             for item in items
         ],
@@ -320,13 +326,13 @@ def standing_from_values(
 
 def course_standing(*, student: AbstractBaseUser) -> CourseStanding:
     """One student's standing (three queries: exercises, quizzes, the standing; and the
-    student's extensions when an exercise has a due date)."""
+    student's extensions when an item has a due date or closing time)."""
     items = course_items()
     values = standing_values(get_user_model().objects.filter(pk=student.pk), items).get()
-    extensions: dict[int, DueExtension] = {}
-    if any(item.due_at for item in items if not item.is_quiz):
+    extensions: dict[str, DueExtension] = {}
+    if any(item.due_at for item in items):
         extensions = {
-            e.exercise_id: e
+            f"e{e.exercise_id}" if e.exercise_id else f"q{e.quiz_id}": e
             for e in DueExtension.objects.filter(student_id=student.pk).select_related("granted_by")
         }
     return standing_from_values(values, items, extensions)

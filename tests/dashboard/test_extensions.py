@@ -12,8 +12,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from exercises.models import Exercise
+from exercises.models import Exercise, Quiz, QuizAttempt
 from grader.models import AuditLogEntry, DueExtension, RegradeJob, Score, Submission
+from grader.quiz_attempts import quiz_attempt_submit
 from grader.regrade import regrade_dispatch
 from grader.services import submission_create, submission_grade
 
@@ -50,7 +51,7 @@ def _extend(client: Client, student, exercise, due, reason="doctor's note"):
     return client.post(
         f"/dashboard/students/{student.pk}/extension",
         {
-            "exercise": exercise.slug,
+            "item": f"exercise:{exercise.slug}",
             "due_at": timezone.localtime(due).strftime("%Y-%m-%dT%H:%M"),
             "reason": reason,
         },
@@ -103,7 +104,7 @@ def test_an_extension_granted_after_a_late_answer_lifts_its_penalty_and_removing
     with django_capture_on_commit_callbacks(execute=False):
         instructor_client.post(
             f"/dashboard/students/{student.pk}/extension/remove",
-            {"exercise": past_due.slug, "reason": "granted to the wrong student"},
+            {"item": f"exercise:{past_due.slug}", "reason": "granted to the wrong student"},
         )
     _grade_regrades(django_capture_on_commit_callbacks)
     late.refresh_from_db()
@@ -119,7 +120,7 @@ def test_an_extension_granted_after_a_late_answer_lifts_its_penalty_and_removing
     ("slug", "due_in", "reason", "message"),
     [
         ("chain-rule", timedelta(days=1), "", "This field is required."),
-        ("chain-rule", -timedelta(days=1), "ill", "must be after the exercise&#x27;s own"),
+        ("chain-rule", -timedelta(days=1), "ill", "must be after “The chain rule"),
         ("power-rule", timedelta(days=1), "ill", "Select a valid choice."),  # no due date
     ],
 )
@@ -129,7 +130,7 @@ def test_a_refused_extension_says_why_and_changes_nothing(
     response = instructor_client.post(
         f"/dashboard/students/{student.pk}/extension",
         {
-            "exercise": slug,
+            "item": f"exercise:{slug}",
             "due_at": timezone.localtime(past_due.due_at + due_in).strftime("%Y-%m-%dT%H:%M"),
             "reason": reason,
         },
@@ -190,3 +191,84 @@ def test_checks_shown_after_the_due_date_stay_hidden_while_anyone_may_still_answ
         due_at=timezone.now() - timedelta(minutes=1)
     )
     assert shown(theirs)
+
+
+@pytest.fixture
+def closed_quiz(course) -> Quiz:
+    """The course's quiz, closed for everyone an hour ago (30 minutes' time limit)."""
+    quiz = Quiz.objects.get(slug="autograd-quiz")
+    quiz.opens_at = timezone.now() - timedelta(days=2)
+    quiz.closes_at = timezone.now() - timedelta(hours=1)
+    quiz.time_limit_seconds = 30 * 60
+    quiz.save()
+    return quiz
+
+
+def test_a_quiz_extension_lets_one_student_start_after_it_closed_for_everyone_else(
+    closed_quiz, student, other_student, instructor, instructor_client, student_client
+) -> None:
+    closes = timezone.now() + timedelta(hours=5)
+    response = instructor_client.post(
+        f"/dashboard/students/{student.pk}/extension",
+        {
+            "item": "quiz:autograd-quiz",
+            "due_at": timezone.localtime(closes).strftime("%Y-%m-%dT%H:%M"),
+            "reason": "in hospital on the day",
+        },
+    )
+    assert response.status_code == 302
+    entry = AuditLogEntry.objects.get(action="extension_set")
+    minutes = {"timespec": "minutes"}
+    assert entry.new_value == {
+        "quiz": "autograd-quiz",
+        "due_at": timezone.localtime(closes).isoformat(**minutes),
+        "extended": True,
+    }
+    assert entry.reason == "in hospital on the day" and entry.exercise is None
+
+    shown = timezone.localtime(closes).strftime("%Y-%m-%d %H:%M")
+    page = student_client.get("/quizzes/autograd-quiz/").content.decode()
+    assert f"until {shown}" in page and "(extended for you)" in page
+    assert "Start attempt 1" in page
+    student_client.post("/quizzes/autograd-quiz/start")
+    attempt = QuizAttempt.objects.get(student=student)
+    # The time limit still holds: 30 minutes from the start, well before the extension.
+    assert attempt.deadline_at is not None and attempt.started_at is not None
+    assert attempt.deadline_at - attempt.started_at == timedelta(minutes=30)
+
+    classmate = Client()
+    classmate.force_login(other_student)
+    assert "This quiz is closed." in classmate.get("/quizzes/autograd-quiz/").content.decode()
+    refused = classmate.post("/quizzes/autograd-quiz/start", follow=True)
+    assert "not open for attempts" in refused.content.decode()
+    assert not QuizAttempt.objects.filter(student=other_student).exists()
+
+    # Taken back: the attempt already started keeps its own deadline, but once it is
+    # submitted no new one starts.
+    instructor_client.post(
+        f"/dashboard/students/{student.pk}/extension/remove",
+        {"item": "quiz:autograd-quiz", "reason": "the wrong student"},
+    )
+    page = student_client.get("/quizzes/autograd-quiz/").content.decode()
+    assert "Continue attempt 1" in page
+    quiz_attempt_submit(attempt=attempt, answers={})
+    page = student_client.get("/quizzes/autograd-quiz/").content.decode()
+    assert "This quiz is closed." in page and "Start attempt" not in page
+
+
+def test_a_quiz_extension_must_end_after_the_quiz_closes(
+    closed_quiz, student, instructor_client
+) -> None:
+    response = instructor_client.post(
+        f"/dashboard/students/{student.pk}/extension",
+        {
+            "item": "quiz:autograd-quiz",
+            "due_at": timezone.localtime(closed_quiz.closes_at - timedelta(hours=1)).strftime(
+                "%Y-%m-%dT%H:%M"
+            ),
+            "reason": "ill",
+        },
+    )
+    assert response.status_code == 400
+    assert "must be after “Autograd quiz" in response.content.decode()
+    assert not DueExtension.objects.exists()
