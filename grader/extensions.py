@@ -163,8 +163,9 @@ def _rejudge(
     *, actor: AbstractBaseUser, student_id: int, exercise: Exercise, due_at: datetime | None
 ) -> Rejudged:
     """Set each answer's lateness from `due_at`; regrade the graded answers whose late
-    penalty that changes. An answer still queued or running reads its flag when a
-    worker grades it, so it needs nothing more."""
+    penalty that changes. An answer still queued reads its flag when a worker grades
+    it; one being graded right now is stored only if its flag still holds, else graded
+    again (services.submission_grade)."""
     answers = Submission.objects.filter(student_id=student_id, exercise=exercise)
     if due_at is None:
         to_on_time, to_late = answers.filter(is_late=True), answers.none()

@@ -220,10 +220,21 @@ def submission_grade(*, submission_id: int) -> Submission | None:
         "graded_at": now,
     }
     with transaction.atomic():
+        # Stored only if the lateness this run graded with still holds: an extension
+        # granted meanwhile changes the late penalty (grader.extensions).
         updated = Submission.objects.filter(
-            pk=submission.pk, status=Submission.Status.RUNNING
+            pk=submission.pk, status=Submission.Status.RUNNING, is_late=submission.is_late
         ).update(**final)
-        if updated != 1:  # the sweep re-queued it meanwhile; the other run will store
+        if updated != 1:
+            # The sweep re-queued it meanwhile (the other run will store), or its
+            # lateness changed: then it is graded again, now, with the flag as it is.
+            queue.requeue(
+                Submission.objects.exclude(is_late=submission.is_late),
+                submission.pk,
+                from_status=Submission.Status.RUNNING,
+                to_status=Submission.Status.QUEUED,
+                task=queue.GRADE_SUBMISSION,
+            )
             return None
         for name, value in final.items():  # what was stored, without reading it back
             setattr(submission, name, value)

@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from grader.models import Submission
-from tests.browser.ux import SLOW_BASICS, log_in, set_code
+from tests.browser.ux import log_in, set_code
+from tests.support.answers import SLOW_BASICS
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("worker")]
 

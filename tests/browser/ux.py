@@ -11,16 +11,6 @@ from playwright.sync_api import Locator, Page, expect
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-# An answer to autograd-basics that is right, but takes a few seconds in the sandbox
-# (sleeping costs no CPU time), so the page can be seen while it is graded.
-SLOW_BASICS = (
-    "import time\n"
-    "time.sleep({seconds})\n"
-    "import torch\n"
-    "x = torch.tensor(x0, requires_grad=True)\n"
-    "z = torch.sin(x**2)\n"
-    "z.backward()\n"
-)
 
 
 def log_in(page: Page, base: str, path: str, username: str = "student") -> None:

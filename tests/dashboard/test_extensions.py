@@ -6,17 +6,22 @@ is in the audit log, and the student sees their own due date."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from exercises.models import Exercise, Quiz, QuizAttempt
+from grader.extensions import extension_set
 from grader.models import AuditLogEntry, DueExtension, RegradeJob, Score, Submission
 from grader.quiz_attempts import quiz_attempt_submit
 from grader.regrade import regrade_dispatch
 from grader.services import submission_create, submission_grade
+from tests.support.answers import SLOW_BASICS
+from tests.support.wait import wait_until
 
 RIGHT = "2*x*cos(x^2)"
 
@@ -272,3 +277,49 @@ def test_a_quiz_extension_must_end_after_the_quiz_closes(
     assert response.status_code == 400
     assert "must be after “Autograd quiz" in response.content.decode()
     assert not DueExtension.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_extension_granted_while_the_answer_is_graded_applies_to_it(
+    course, student, instructor
+) -> None:
+    """The worker stores a score only if the lateness it graded with still holds; an
+    extension granted while the sandbox runs makes it grade the answer again."""
+    basics = course["autograd-basics"]
+    basics.due_at = timezone.now() - timedelta(hours=1)
+    basics.late_penalty = 0.25
+    basics.save(update_fields=["due_at", "late_penalty"])
+    sub = submission_create(
+        student=student,
+        exercise=basics,
+        answer=SLOW_BASICS.format(seconds=2),
+        parts={"grad_fn": "pow"},
+    )
+    assert sub.is_late
+
+    def grade() -> None:
+        try:
+            submission_grade(submission_id=sub.pk)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=grade)
+    worker.start()
+    wait_until(
+        lambda: Submission.objects.get(pk=sub.pk).status == "running", 30, "the grading to start"
+    )
+    extension_set(
+        actor=instructor,
+        student_id=student.pk,
+        item=basics,
+        due_at=timezone.now() + timedelta(days=1),
+        reason="ill",
+    )
+    worker.join(60)
+    assert not worker.is_alive()
+    stored = Submission.objects.get(pk=sub.pk)
+    assert (stored.status, stored.is_late) == ("queued", False)  # not stored with a penalty
+
+    submission_grade(submission_id=sub.pk)  # the task the refused store sent again
+    stored.refresh_from_db()
+    assert (stored.status, stored.is_late, stored.score) == ("graded", False, 10)

@@ -1,5 +1,6 @@
-"""Hostile answers shared by tests/faults/ and bench/faults.py: each is a student
-answer (it runs in the sandbox), written once here."""
+"""Answers shared by several tests and bench/faults.py, written once here: hostile ones,
+and a right one that takes its time. Each is a student answer (it runs in the
+sandbox)."""
 
 # Outlives the sandbox's time limit.
 LOOP = "import torch\nwhile True:\n    pass\n"
@@ -17,3 +18,14 @@ try:
 except OSError as exc:
     print(f"stopped after {written} MB: {exc}")
 """
+
+# An answer to autograd-basics that is right, but takes a few seconds in the sandbox
+# (sleeping costs no CPU time), so the page can be seen while it is graded.
+SLOW_BASICS = (
+    "import time\n"
+    "time.sleep({seconds})\n"
+    "import torch\n"
+    "x = torch.tensor(x0, requires_grad=True)\n"
+    "z = torch.sin(x**2)\n"
+    "z.backward()\n"
+)
