@@ -297,9 +297,11 @@ def test_an_extension_granted_while_the_answer_is_graded_applies_to_it(
     )
     assert sub.is_late
 
+    stored_by_first_run: list[object] = []
+
     def grade() -> None:
         try:
-            submission_grade(submission_id=sub.pk)
+            stored_by_first_run.append(submission_grade(submission_id=sub.pk))
         finally:
             connection.close()
 
@@ -317,9 +319,13 @@ def test_an_extension_granted_while_the_answer_is_graded_applies_to_it(
     )
     worker.join(60)
     assert not worker.is_alive()
-    stored = Submission.objects.get(pk=sub.pk)
-    assert (stored.status, stored.is_late) == ("queued", False)  # not stored with a penalty
+    assert stored_by_first_run == [None]  # its store was refused: it graded a late answer
 
-    submission_grade(submission_id=sub.pk)  # the task the refused store sent again
-    stored.refresh_from_db()
-    assert (stored.status, stored.is_late, stored.score) == ("graded", False, 10)
+    # Queued again with its task sent: a worker process of another test in this run may
+    # take it from the broker; if none does, this grades it (the claim lets one run).
+    submission_grade(submission_id=sub.pk)
+    wait_until(
+        lambda: Submission.objects.get(pk=sub.pk).status == "graded", 60, "the second grading"
+    )
+    stored = Submission.objects.get(pk=sub.pk)
+    assert (stored.is_late, stored.score) == (False, 10)
