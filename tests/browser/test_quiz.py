@@ -63,6 +63,7 @@ def test_student_takes_the_quiz_and_sees_score_feedback_and_formula_readings(
     expect(page.locator("#quiz-rules")).to_contain_text("Time limit: 20 minutes")
     page.click("#start-form button[type=submit]")
     expect(page).to_have_url(f"{live_server.url}/quizzes/{SLUG}/attempts/1/")
+    page.wait_for_load_state("load")  # htmx listens before anything is typed
     expect(page.locator("#quiz-timer")).to_contain_text("Time left")
     expect(page.locator("#question-power-slope .prompt math").last).to_be_visible()
 

@@ -33,6 +33,7 @@ def test_quiz_answers_survive_a_reload_and_an_unreadable_formula_is_refused(
     log_in(page, live_server.url, f"/quizzes/{SLUG}/")
     page.click("#start-form button[type=submit]")
     expect(page.locator("#draft-status")).to_contain_text("saved as a draft as you type")
+    page.wait_for_load_state("load")  # htmx listens before anything is typed
 
     page.fill("input[name='q_power-slope']", "3.5")
     page.check("input[name='q_why-autograd'][value=nested]")

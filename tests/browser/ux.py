@@ -22,6 +22,9 @@ def log_in(page: Page, base: str, path: str, username: str = "student") -> None:
     page.fill("#id_password", f"{username}-password-1")
     page.click("form button[type=submit]")
     expect(page.locator("header .who")).to_have_text(username)
+    # The page's scripts (htmx, the editor) have run: keys typed before htmx listens
+    # would ask for no preview at all.
+    page.wait_for_load_state("load")
 
 
 def set_code(page: Page, code: str) -> None:
