@@ -9,7 +9,6 @@ get full marks)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from exercises.course import load_spec
 from exercises.spec import full_marks
 
+from .explain import is_numbers_only
 from .grading import grade_answer
 
 CORPUS_SEED = 20241128  # the lecture's date: one fixed student for the whole corpus
@@ -53,35 +53,6 @@ def load_corpus(root: Path) -> list[CorpusAnswer]:
             answer = rest.strip() if path.suffix == ".txt" else f"{first}\n{rest}"
             entries.append(CorpusAnswer(folder.name, path.stem, first.lstrip("# "), answer))
     return entries
-
-
-# What a check says when it says only numbers (grader/compare.py's wording, and the
-# count the summary falls back to).
-_NUMBERS = [
-    r"\d+ of \d+ checks passed\.",
-    r"(value \d+: )*\d+ of \d+ values differ; first at [^:]+: got [^,]+(, expected .+)?",
-    r"(value \d+: )*got [^()]+?, expected [^()]+?(; \d+ of \d+ values differ)?\.?",
-    r"(value \d+: )*expected .+, got .+",
-    r"(value \d+: )*shape is \(.*\), expected \(.*\)",
-    r"(value \d+: )*(requires_grad|dtype) is [^\s,]+, expected \S+?\.?",
-    r"(value \d+: )*no value was produced",
-    r"Your function returned [^.]+, expected [^.]+\.",
-]
-_NUMBERS_RE = re.compile("|".join(f"(?:{p})" for p in _NUMBERS))
-
-
-# A check's own words may name the quantity and the point first ("dz/dx at x = 1.3: got
-# …, expected …"): still only numbers, unless a reason follows the colon.
-_PREFIX_RE = re.compile(
-    r"^[^:]{1,80}?(?: at x = [^:]+)?: (?=(?:\d+ of \d+ values differ|got |expected |requires_grad is |dtype is |no value))"
-)
-
-
-def is_numbers_only(text: str) -> bool:
-    """Numbers and nothing else: no misconception, no diagnosis (the quantity's name and
-    the point may come first)."""
-    text = _PREFIX_RE.sub("", text.strip())
-    return bool(_NUMBERS_RE.fullmatch(text))
 
 
 def _first_line(results: dict[str, Any]) -> str:

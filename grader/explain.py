@@ -221,3 +221,32 @@ def _close(a: float, b: float, check: Check) -> bool:
 def _truthy(value: Any) -> bool:
     numbers = flat_numbers(value)
     return any(numbers) if numbers is not None else bool(value)
+
+
+# What a check says when it says only numbers (grader/compare.py's wording, and the
+# count the summary falls back to).
+_NUMBERS = [
+    r"\d+ of \d+ checks passed\.",
+    r"(value \d+: )*\d+ of \d+ values differ; first at [^:]+: got [^,]+(, expected .+)?",
+    r"(value \d+: )*got [^()]+?, expected [^()]+?(; \d+ of \d+ values differ)?\.?",
+    r"(value \d+: )*expected .+, got .+",
+    r"(value \d+: )*shape is \(.*\), expected \(.*\)",
+    r"(value \d+: )*(requires_grad|dtype) is [^\s,]+, expected \S+?\.?",
+    r"(value \d+: )*no value was produced",
+    r"Your function returned [^.]+, expected [^.]+\.",
+]
+_NUMBERS_RE = re.compile("|".join(f"(?:{p})" for p in _NUMBERS))
+
+
+# A check's own words may name the quantity and the point first ("dz/dx at x = 1.3: got
+# …, expected …"): still only numbers, unless a reason follows the colon.
+_PREFIX_RE = re.compile(
+    r"^[^:]{1,80}?(?: at x = [^:]+)?: (?=(?:\d+ of \d+ values differ|got |expected |requires_grad is |dtype is |no value))"
+)
+
+
+def is_numbers_only(text: str) -> bool:
+    """Numbers and nothing else: no misconception, no diagnosis (the quantity's name and
+    the point may come first)."""
+    text = _PREFIX_RE.sub("", text.strip())
+    return bool(_NUMBERS_RE.fullmatch(text))

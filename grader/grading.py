@@ -21,7 +21,7 @@ from exercises.spec import AnswerFailed, Check, full_marks, inputs_rng
 
 from . import graphs, integrity, kinds
 from .compare import compare
-from .explain import explain
+from .explain import explain, is_numbers_only
 from .results import CheckResult, Outcome, results_json, total
 from .sandbox import Job, Limits, SandboxResult, run
 from .sandbox.codec import decode
@@ -284,8 +284,9 @@ def _run_checks(
             )
             notes.insert(0, message)
         elif explained:
-            # No declared mistake fits: the first visible check's reason leads the card.
-            notes.insert(0, explained[0])
+            # No declared mistake fits: the first visible check that gives a reason leads
+            # the card (a check that only shows numbers leads only if none does).
+            notes.insert(0, next((m for m in explained if not is_numbers_only(m)), explained[0]))
     return tests, misconception, notes
 
 

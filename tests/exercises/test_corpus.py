@@ -52,7 +52,7 @@ def test_numbers_only_is_told_apart_from_a_reason() -> None:
 
 
 def test_a_named_quantity_with_only_numbers_still_counts_as_numbers_only() -> None:
-    from grader.corpus import is_numbers_only
+    from grader.explain import is_numbers_only
 
     assert is_numbers_only("dz/dx at x = 0.765: got 2.9, expected 2.2; 4 of 4 values differ.")
     assert is_numbers_only("w.grad (dy/dw): got -5.4, expected 13.97.")
@@ -63,7 +63,7 @@ def test_a_named_quantity_with_only_numbers_still_counts_as_numbers_only() -> No
 
 
 def test_a_wrong_dtype_counts_as_numbers_only_unless_a_reason_follows() -> None:
-    from grader.corpus import is_numbers_only
+    from grader.explain import is_numbers_only
 
     bare = "the value slope returns: dtype is torch.float64, expected torch.float32."
     assert is_numbers_only(bare)

@@ -245,3 +245,32 @@ def test_a_batch_mean_given_for_each_example_is_named() -> None:
     assert output.startswith(
         "dL/dw for each example: every value is the same number, the mean of the right ones"
     )
+
+
+def test_the_card_leads_with_a_check_that_gives_a_reason_over_one_that_shows_numbers() -> None:
+    # One update too few, written with a while loop: "w after the last step" can only
+    # show two numbers, the losses recorded say what is wrong (one value short).
+    answer = (
+        "import torch\n"
+        "x = torch.tensor(x_values, dtype=torch.float64)\n"
+        "y = torch.tensor(y_values, dtype=torch.float64)\n"
+        "w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)\n"
+        "b = torch.tensor(b0, dtype=torch.float64, requires_grad=True)\n"
+        "losses = []\n"
+        "done = 1\n"
+        "while done < steps:\n"
+        "    w.grad = None\n"
+        "    b.grad = None\n"
+        "    loss = ((w * x + b - y) ** 2).mean()\n"
+        "    loss.backward()\n"
+        "    with torch.no_grad():\n"
+        "        w -= lr * w.grad\n"
+        "        b -= lr * b.grad\n"
+        "    losses.append(loss.item())\n"
+        "    done += 1\n"
+    )
+    misconception, output, score = _feedback("gradient-accumulation", answer)
+    assert misconception == "" and score < 10
+    first = output.split(". ")[0]
+    assert first.startswith("the loss recorded at each step"), output
+    assert "it should be a vector of" in first
