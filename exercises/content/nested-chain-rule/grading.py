@@ -91,8 +91,9 @@ MISCONCEPTIONS = [
     ),
     Misconception(
         "product-rule-on-composition",
-        "exp(sin(x²)) is a composition, not a product: the chain rule multiplies one "
-        "factor per level, exp(sin(x²))·cos(x²)·2x, with no added terms (§2).",
+        "exp(sin(x²)) is a composition, not a product: you added terms as the product "
+        "rule does. The chain rule multiplies one factor per level (three levels here, so "
+        "three factors) and adds nothing (§2).",
         at_points(lambda x: _outer(x) * math.cos(x * x) + _outer(x) * 2 * x),
     ),
     Misconception(

@@ -57,35 +57,38 @@ CHECKS = [
 MISCONCEPTIONS = [
     Misconception(
         "function-not-derivative",
-        "That is y = x² itself, not its slope: the power rule gives dy/dx = 2x (§1).",
+        "That is y = x² itself, not its slope. The power rule brings the exponent down "
+        "as a factor and lowers the power by one: d/dx xⁿ = n·xⁿ⁻¹ (§1).",
         at_points(lambda x: x * x),
     ),
     Misconception(
         "dropped-factor",
-        "The exponent comes down as a factor: d/dx x² = 2·x, not x (§1).",
+        "The power went down by one, but the exponent must also come down as a factor: "
+        "d/dx xⁿ = n·xⁿ⁻¹ (§1).",
         at_points(lambda x: x),
     ),
     Misconception(
         "exponent-not-lowered",
         "The 2 came down as a factor, but the power must also go down by one: "
-        "x² → 2·x¹ = 2x, not 2x² (§1).",
+        "d/dx xⁿ = n·xⁿ⁻¹, so no x² is left in the slope (§1).",
         at_points(lambda x: 2 * x * x),
     ),
     Misconception(
         "absolute-value",
-        "2|x| is right only for x > 0: the slope of x² is negative left of 0, "
-        "dy/dx = 2x keeps the sign of x (at x = −3 it is −6) (§1).",
+        "2|x| is right only for x > 0: left of 0 the curve x² falls, so its slope there "
+        "is negative (§1).",
         at_points(lambda x: 2 * abs(x)),
     ),
     Misconception(
         "integrated",
-        "x³/3 is what you get by integrating x²; differentiating lowers the power: "
-        "dy/dx = 2x (§1).",
+        "x³/3 is what you get by integrating x²; differentiating lowers the power by one "
+        "instead: d/dx xⁿ = n·xⁿ⁻¹ (§1).",
         at_points(lambda x: x**3 / 3),
     ),
     Misconception(
         "sign-error",
-        "Right size, wrong sign: dy/dx = +2x (at x = 3 the slope is +6) (§1).",
+        "Right size, wrong sign: right of 0 the curve x² rises, so its slope there is "
+        "positive (§1).",
         at_points(lambda x: -2 * x),
     ),
 ]
