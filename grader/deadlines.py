@@ -4,13 +4,17 @@ shown to anyone."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Max
 
-from exercises.models import Exercise, Quiz
+from exercises.models import Exercise, Quiz, QuizAttempt
 
 from .models import DueExtension
+
+# A quiz attempt still takes answers this long after its deadline (the page submits
+# itself when the clock reaches zero; the request needs a moment to arrive).
+QUIZ_GRACE = timedelta(seconds=30)
 
 
 def _extended(student_id: int, **item: Exercise | Quiz) -> datetime | None:
@@ -55,7 +59,10 @@ def after_due_release_at(item: Exercise | Quiz) -> datetime | None:
     """When checks and questions shown "after the due date" may be shown: once no
     student can still answer in time, after the exercise's due date (the quiz's closing
     time) and every extension of it. A student with an extension must not read them
-    while answering, nor be told them by a classmate. None: never (no deadline)."""
+    while answering, nor be told them by a classmate. For a quiz, that is once no
+    attempt takes answers any more: after every attempt's own deadline (one started
+    under an extension keeps it when the extension is taken back) and the grace of its
+    last submit. None: never (no deadline)."""
     if isinstance(item, Exercise):
         deadline, extensions = item.due_at, DueExtension.objects.filter(exercise=item)
     else:
@@ -63,4 +70,8 @@ def after_due_release_at(item: Exercise | Quiz) -> datetime | None:
     if deadline is None:
         return None
     latest = extensions.aggregate(latest=Max("due_at"))["latest"]
-    return max(deadline, latest or deadline)
+    release = max(deadline, latest or deadline)
+    if isinstance(item, Quiz):
+        last = QuizAttempt.objects.filter(quiz=item).aggregate(last=Max("deadline_at"))["last"]
+        release = max(release, last or release) + QUIZ_GRACE
+    return release

@@ -29,14 +29,13 @@ from exercises.spec import variant_seed
 
 from . import notify, queue, signals
 from .audit import audit_record
-from .deadlines import closes_at_for, quiz_is_open_for
+from .deadlines import QUIZ_GRACE, closes_at_for, quiz_is_open_for
 from .models import AuditLogEntry
 
 logger = logging.getLogger(__name__)
 
-# Answers that arrive this long after the deadline still count (the page submits itself
-# when the clock reaches zero; the request needs a moment to arrive).
-GRACE = timedelta(seconds=30)
+# Answers that arrive this long after the deadline still count (grader.deadlines).
+GRACE = QUIZ_GRACE
 MAX_ANSWER_CHARS = 500
 
 
