@@ -34,8 +34,6 @@ from .models import AuditLogEntry
 
 logger = logging.getLogger(__name__)
 
-# Answers that arrive this long after the deadline still count (grader.deadlines).
-GRACE = QUIZ_GRACE
 MAX_ANSWER_CHARS = 500
 
 
@@ -151,7 +149,7 @@ def quiz_attempt_submit(
     """Store the answers and queue them for grading. Answers that arrive after the
     deadline (plus a short grace) are not accepted: the attempt is closed as timed out."""
     at = at or timezone.now()
-    late = attempt.deadline_at is not None and at > attempt.deadline_at + GRACE
+    late = attempt.deadline_at is not None and at > attempt.deadline_at + QUIZ_GRACE
     updated = _submit(
         attempt,
         answers={} if late else _clean(attempt.quiz, answers),
@@ -167,7 +165,11 @@ def quiz_attempt_submit(
 def quiz_attempt_is_expired(attempt: QuizAttempt, at: Any = None) -> bool:
     """Open, and its time (with the grace) is up: it can no longer take answers."""
     at = at or timezone.now()
-    return attempt.is_open and attempt.deadline_at is not None and at > attempt.deadline_at + GRACE
+    return (
+        attempt.is_open
+        and attempt.deadline_at is not None
+        and at > attempt.deadline_at + QUIZ_GRACE
+    )
 
 
 def quiz_attempt_close_if_expired(*, attempt: QuizAttempt, at: Any = None) -> QuizAttempt:
@@ -286,7 +288,7 @@ def quiz_attempts_sweep(*, older_than: timedelta | None = None) -> list[int]:
     now = timezone.now()
     enqueued: list[int] = []
     for attempt in QuizAttempt.objects.filter(
-        status=QuizAttempt.Status.IN_PROGRESS, deadline_at__lt=now - GRACE
+        status=QuizAttempt.Status.IN_PROGRESS, deadline_at__lt=now - QUIZ_GRACE
     ).select_related("quiz"):
         if quiz_attempt_close_if_expired(attempt=attempt, at=now).status != "in_progress":
             enqueued.append(attempt.pk)

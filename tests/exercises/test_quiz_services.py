@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from exercises.models import Quiz, QuizAttempt
 from exercises.quiz import load_quiz_spec
+from grader.deadlines import QUIZ_GRACE
 from grader.quiz_attempts import (
-    GRACE,
     QuizRefused,
     quiz_attempt_close_if_expired,
     quiz_attempt_grade,
@@ -140,7 +140,7 @@ def test_a_grading_failure_is_retried_then_ends_in_error_with_a_message(
 
 def test_the_sweep_closes_abandoned_attempts_and_requeues_stuck_ones(quiz, student) -> None:
     abandoned = quiz_attempt_start(student=student, quiz=quiz)
-    QuizAttempt.objects.filter(pk=abandoned.pk).update(deadline_at=timezone.now() - GRACE * 2)
+    QuizAttempt.objects.filter(pk=abandoned.pk).update(deadline_at=timezone.now() - QUIZ_GRACE * 2)
     assert quiz_attempts_sweep() == [abandoned.pk]
     abandoned.refresh_from_db()
     assert abandoned.status == "submitted" and abandoned.timed_out
@@ -165,7 +165,7 @@ def test_a_second_submit_is_refused(quiz, student) -> None:
 def test_answers_after_the_deadline_and_grace_are_not_counted(quiz, student) -> None:
     attempt = quiz_attempt_start(student=student, quiz=quiz)
     assert attempt.deadline_at is not None
-    late = attempt.deadline_at + GRACE + timedelta(seconds=1)
+    late = attempt.deadline_at + QUIZ_GRACE + timedelta(seconds=1)
     graded = _submit_and_grade(attempt, _right_answers(attempt), at=late)
     assert graded.timed_out and graded.score == 0 and graded.answers == {}
 
@@ -173,7 +173,7 @@ def test_answers_after_the_deadline_and_grace_are_not_counted(quiz, student) -> 
 def test_answers_within_the_grace_count(quiz, student) -> None:
     attempt = quiz_attempt_start(student=student, quiz=quiz)
     assert attempt.deadline_at is not None
-    just_late = attempt.deadline_at + GRACE - timedelta(seconds=1)
+    just_late = attempt.deadline_at + QUIZ_GRACE - timedelta(seconds=1)
     graded = _submit_and_grade(attempt, _right_answers(attempt), at=just_late)
     assert not graded.timed_out and graded.score == 20
 
@@ -182,7 +182,7 @@ def test_an_abandoned_attempt_is_closed_when_its_time_is_up(quiz, student) -> No
     attempt = quiz_attempt_start(student=student, quiz=quiz)
     assert quiz_attempt_close_if_expired(attempt=attempt).is_open
     assert attempt.deadline_at is not None
-    closed = quiz_attempt_close_if_expired(attempt=attempt, at=attempt.deadline_at + GRACE * 2)
+    closed = quiz_attempt_close_if_expired(attempt=attempt, at=attempt.deadline_at + QUIZ_GRACE * 2)
     assert closed.status == "submitted" and closed.timed_out
     assert _graded(closed).score == 0
     # ...and it counts as an attempt: the next start is attempt 2.

@@ -2,7 +2,7 @@
 be answered: a student who reads it must not be able to pass it to a classmate whose
 attempt still takes answers.
 
-An attempt takes answers until its own deadline plus the grace (quiz_attempts.GRACE),
+An attempt takes answers until its own deadline plus the grace (deadlines.QUIZ_GRACE),
 and an attempt started under an extension keeps its deadline when the extension is
 taken back; the release must wait for both."""
 
