@@ -485,3 +485,38 @@ def test_huge_directory_tree_is_cleaned_up_in_bounded_time(shape: str) -> None:
     after = assert_next_job_graded()
     assert time.monotonic() - started < 3, "the next job waited for the cleanup"
     assert after.status != "crashed"
+
+
+def test_torch_and_python_state_a_job_changes_does_not_reach_the_next_job() -> None:
+    """Student A changes what every later answer would compute with: torch's default
+    dtype, its random seed, torch.sin itself, a builtin, and files where Python and
+    torch look for modules and settings. Student B's job, in the same worker, sees none
+    of it: each job is a fresh fork of a zygote that never runs student code."""
+    poison = (
+        "import builtins, os, torch\n"
+        "torch.set_default_dtype(torch.float64)\n"
+        "torch.manual_seed(1234)\n"
+        "torch.sin = lambda t: torch.zeros_like(t)\n"
+        "builtins.abs = lambda v: 42\n"
+        "for folder in ('.', '/tmp', os.path.expanduser('~')):\n"
+        "    try:\n"
+        "        with open(os.path.join(folder, 'sitecustomize.py'), 'w') as f:\n"
+        "            f.write('import torch; torch.sin = lambda t: t * 0')\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "out = [str(torch.get_default_dtype()), float(torch.sin(torch.tensor(1.0))), abs(-3)]\n"
+    )
+    assert out(script(poison)) == ["torch.float64", 0.0, 42]  # it did change them, for itself
+
+    probe = (
+        "import torch\n"
+        "first = torch.rand(1).item()\n"
+        "torch.manual_seed(1234)\n"
+        "seeded = torch.rand(1).item()\n"
+        "out = [str(torch.get_default_dtype()), float(torch.sin(torch.tensor(1.0))), abs(-3),\n"
+        "       first == seeded]\n"
+    )
+    dtype, sine, absolute, same_stream = out(script(probe))
+    assert (dtype, absolute, same_stream) == ("torch.float32", 3, False)
+    assert abs(sine - 0.8414709848) < 1e-6
+    assert_next_job_graded()
