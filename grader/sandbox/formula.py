@@ -22,6 +22,7 @@ process parses at submit time; evaluation happens only in the sandbox (runner.py
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 
 MAX_LENGTH = 500
@@ -218,9 +219,27 @@ class Token:
 
 
 def _describe(char: str) -> str:
-    if char.isprintable() and not char.isspace():
+    """The character as a student can find it: itself, and for anything not ASCII its
+    code point and name too (a zero-width space is otherwise invisible)."""
+    if char.isascii() and char.isprintable():
         return repr(char)
-    return f"U+{ord(char):04X}"
+    name = unicodedata.name(char, "")
+    code = f"U+{ord(char):04X}" + (f" {name}" if name else "")
+    return f"{char!r} ({code})" if char.isprintable() else code
+
+
+# Letters that look like x but are not (pasted from a document, typed on another
+# keyboard layout): Cyrillic ha and Greek chi. Fullwidth and mathematical x's are
+# found by NFKC normalisation.
+_LOOKS_LIKE = {"х": "x", "Х": "x", "χ": "x"}
+
+
+def _lookalike(char: str) -> str:
+    """The ASCII character `char` looks like (``ｘ``, ``𝑥``, ``х`` → x), or ""."""
+    plain = unicodedata.normalize("NFKC", char)
+    if len(plain) == 1 and plain.isascii() and plain.isprintable() and not plain.isspace():
+        return plain
+    return _LOOKS_LIKE.get(char, "")
 
 
 def _read_number(text: str, start: int) -> tuple[Token, int]:
@@ -291,7 +310,7 @@ def tokenize(text: str) -> list[Token]:
     i = 0
     while i < len(text):
         char = text[i]
-        if char in " \t\r\n":
+        if char.isspace():  # a no-break or thin space pasted from a page is a space
             i += 1
         elif char in _TIMES:
             tokens.append(Token("op", "*", i))
@@ -324,6 +343,10 @@ def tokenize(text: str) -> list[Token]:
             raise FormulaError(f"use round parentheses instead of {char!r}", i)
         elif char == "|":
             raise FormulaError("write abs(…) for an absolute value, e.g. abs(x), not |x|", i)
+        elif not char.isascii() and (like := _lookalike(char)):
+            raise FormulaError(
+                f"{_describe(char)} only looks like {like!r}: type {like!r} instead", i
+            )
         else:
             raise FormulaError(f"unexpected character {_describe(char)}", i)
     tokens.append(Token("end", "", len(text)))

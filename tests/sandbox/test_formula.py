@@ -81,12 +81,24 @@ def test_canonical_text(text: str, canonical: str) -> None:
         ("x\x00", "U+0000"),
         ("x⁻", "superscript digits"),
         ("²", "unexpected operator '^'"),
+        # Look-alikes pasted or typed on another layout say what they are and what to type.
+        ("2х cos(х²)", "'х' (U+0445 CYRILLIC SMALL LETTER HA) only looks like 'x': type 'x'"),
+        ("2ｘ", "'ｘ' (U+FF58 FULLWIDTH LATIN SMALL LETTER X) only looks like 'x'"),
+        ("𝑥^2", "(U+1D465 MATHEMATICAL ITALIC SMALL X) only looks like 'x'"),
+        ("x^２", "only looks like '2': type '2' instead"),
+        # Invisible characters are named, so the student can find them.
+        ("2x\u200bcos(x)", "U+200B ZERO WIDTH SPACE"),
+        ("x\u202e+1", "U+202E RIGHT-TO-LEFT OVERRIDE"),
     ],
 )
 def test_errors_are_readable(text: str, fragment: str) -> None:
     with pytest.raises(FormulaError) as info:
         parse(text)
     assert fragment in str(info.value)
+
+
+def test_a_no_break_or_thin_space_is_a_space() -> None:
+    assert parse("2x\u00a0cos(x\u2009^\u202f2)").to_text() == "2*x*cos(x^2)"
 
 
 def test_error_has_position() -> None:
