@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -206,6 +206,53 @@ def derivative_values(f: Callable[[Any], Any], points: list[float]) -> list[floa
     f(x).sum().backward()
     assert x.grad is not None
     return [float(v) for v in x.grad.tolist()]
+
+
+def neighbour_values(
+    neighbours: Mapping[str, Callable[[float], float]], points: list[float]
+) -> dict[str, list[float]]:
+    """Each named neighbouring quantity of a formula exercise at the points, for
+    `expected()`: a wrong formula equal to one of them is named in the feedback."""
+    return {words: [f(p) for p in points] for words, f in neighbours.items()}
+
+
+def point_checks(
+    quantity: str,
+    score: float,
+    *,
+    visible: int,
+    hidden: int,
+    neighbours: Iterable[str] = (),
+    rtol: float = Check.rtol,
+    atol: float = Check.atol,
+) -> list[Check]:
+    """A formula exercise's two checks of `quantity` (outputs {"values": [...]}, one per
+    point): at the first `visible` points, whose feedback may name a neighbour (by its
+    words, a key of the outputs' "neighbours"), and at the `hidden` points after them."""
+
+    def neighbour(words: str) -> Callable[[Outputs], Any]:
+        return lambda o: o["neighbours"][words][:visible]
+
+    return [
+        Check(
+            f"{quantity} at {visible} points",
+            score,
+            lambda o: o["values"][:visible],
+            quantity=quantity,
+            neighbours=tuple((words, neighbour(words)) for words in neighbours),
+            rtol=rtol,
+            atol=atol,
+        ),
+        Check(
+            f"{quantity} at {hidden} more points",
+            score,
+            lambda o: o["values"][visible:],
+            visibility="hidden",
+            quantity=quantity,
+            rtol=rtol,
+            atol=atol,
+        ),
+    ]
 
 
 def at_points(

@@ -21,6 +21,7 @@ from django.utils import timezone
 from exercises.models import Exercise, Quiz
 
 from .audit import audit_record
+from .deadlines import deadline_of, extension_of
 from .models import AuditLogEntry, DueExtension, Submission
 from .regrade import regrade_request
 from .services import score_refresh
@@ -41,14 +42,6 @@ class Rejudged:
 
 def _when(moment: datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat(timespec="minutes") if moment else None
-
-
-def _deadline(item: Exercise | Quiz) -> datetime | None:
-    return item.due_at if isinstance(item, Exercise) else item.closes_at
-
-
-def _of(item: Exercise | Quiz) -> dict[str, Any]:
-    return {"exercise": item} if isinstance(item, Exercise) else {"quiz": item}
 
 
 def _audit(
@@ -86,7 +79,7 @@ def extension_set(
     a quiz (replacing any earlier extension), for a stated reason; their answers to an
     exercise are judged again against it."""
     reason = reason.strip()
-    deadline = _deadline(item)
+    deadline = deadline_of(item)
     if not reason:
         raise ExtensionRejected("A reason is required.")
     if deadline is None:
@@ -99,12 +92,12 @@ def extension_set(
     with transaction.atomic():
         previous = (
             DueExtension.objects.select_for_update()
-            .filter(student_id=student_id, **_of(item))
+            .filter(student_id=student_id, **extension_of(item))
             .first()
         )
         DueExtension.objects.update_or_create(
             student_id=student_id,
-            **_of(item),
+            **extension_of(item),
             defaults={
                 "due_at": due_at,
                 "reason": reason,
@@ -139,7 +132,7 @@ def extension_remove(
     with transaction.atomic():
         previous = (
             DueExtension.objects.select_for_update()
-            .filter(student_id=student_id, **_of(item))
+            .filter(student_id=student_id, **extension_of(item))
             .first()
         )
         if previous is None:
@@ -151,7 +144,7 @@ def extension_remove(
             student_id=student_id,
             item=item,
             old={"due_at": _when(previous.due_at), "extended": True},
-            new={"due_at": _when(_deadline(item)), "extended": False},
+            new={"due_at": _when(deadline_of(item)), "extended": False},
             reason=reason,
         )
         if isinstance(item, Quiz):

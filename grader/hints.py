@@ -141,16 +141,19 @@ def attempt_hint_cost(submission: Submission) -> HintCost | None:
     if submission.score is None or not exercise.hint_penalty:
         return None
     unlocked = hint_unlock_times(student_id=submission.student_id, exercise=exercise)
-    opened = sum(1 for at in unlocked if at < submission.submitted_at)
+    opened = _opened_before(unlocked, submission.submitted_at)
     if not opened:
         return None
-    value = attempt_value(
-        submission.score,
-        submitted_at=submission.submitted_at,
-        penalty=exercise.hint_penalty,
-        unlocked=unlocked,
-    )
+    value = _paid(submission.score, penalty=exercise.hint_penalty, opened=opened)
     return HintCost(opened=opened, penalty=exercise.hint_penalty, value=value)
+
+
+def _opened_before(unlocked: list[datetime], at: datetime) -> int:
+    return sum(1 for moment in unlocked if moment < at)
+
+
+def _paid(score: float, *, penalty: float, opened: int) -> float:
+    return round(max(0.0, score * (1.0 - penalty * opened)), 6)
 
 
 def attempt_value(
@@ -159,5 +162,4 @@ def attempt_value(
     """What a graded attempt's score is worth once the hints opened before it are paid."""
     if not penalty:
         return score
-    opened = sum(1 for at in unlocked if at < submitted_at)
-    return round(max(0.0, score * (1.0 - penalty * opened)), 6)
+    return _paid(score, penalty=penalty, opened=_opened_before(unlocked, submitted_at))

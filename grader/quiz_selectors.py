@@ -14,7 +14,7 @@ from exercises.models import Exercise, Quiz, QuizAttempt
 from exercises.rendering import latex_to_mathml
 
 from . import notify
-from .deadlines import after_due_release_at, closes_at_for
+from .deadlines import after_due_release_at, closes_at_for, quiz_window_open
 from .models import DueExtension
 from .sandbox.formula import FormulaError, parse
 
@@ -37,12 +37,7 @@ class QuizStanding:
 
     @property
     def is_open(self) -> bool:
-        now = timezone.now()
-        return (
-            self.quiz.is_active
-            and (self.quiz.opens_at is None or now >= self.quiz.opens_at)
-            and (self.closes_at is None or now < self.closes_at)
-        )
+        return quiz_window_open(self.quiz, self.closes_at, timezone.now())
 
     @property
     def graded(self) -> list[QuizAttempt]:

@@ -12,7 +12,14 @@ from typing import Any
 
 import torch
 
-from exercises.spec import Check, Misconception, at_points, derivative_values, random_points
+from exercises.spec import (
+    Misconception,
+    at_points,
+    derivative_values,
+    neighbour_values,
+    point_checks,
+    random_points,
+)
 
 VISIBLE, HIDDEN = 4, 4
 
@@ -35,32 +42,12 @@ NEIGHBOURS = {
 
 def expected(params: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
     values = derivative_values(lambda x: torch.exp(torch.sin(x**2)), inputs["points"])
-    near = {words: [f(p) for p in inputs["points"]] for words, f in NEIGHBOURS.items()}
-    return {"values": values, "neighbours": near}
+    return {"values": values, "neighbours": neighbour_values(NEIGHBOURS, inputs["points"])}
 
 
-CHECKS = [
-    Check(
-        "dz/dx at 4 points",
-        5,
-        lambda o: o["values"][:VISIBLE],
-        rtol=1e-6,
-        atol=1e-8,
-        quantity="dz/dx",
-        neighbours=tuple(
-            (words, lambda o, w=words: o["neighbours"][w][:VISIBLE]) for words in NEIGHBOURS
-        ),
-    ),
-    Check(
-        "dz/dx at 4 more points",
-        5,
-        lambda o: o["values"][VISIBLE:],
-        visibility="hidden",
-        rtol=1e-6,
-        atol=1e-8,
-        quantity="dz/dx",
-    ),
-]
+CHECKS = point_checks(
+    "dz/dx", 5, visible=VISIBLE, hidden=HIDDEN, neighbours=NEIGHBOURS, rtol=1e-6, atol=1e-8
+)
 
 
 MISCONCEPTIONS = [

@@ -9,7 +9,13 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from exercises.spec import Check, Misconception, at_points, derivative_values
+from exercises.spec import (
+    Misconception,
+    at_points,
+    derivative_values,
+    neighbour_values,
+    point_checks,
+)
 
 VISIBLE = 4
 
@@ -31,28 +37,10 @@ NEIGHBOURS = {
 
 def expected(params: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
     values = derivative_values(lambda x: x**2, inputs["points"])
-    near = {words: [f(p) for p in inputs["points"]] for words, f in NEIGHBOURS.items()}
-    return {"values": values, "neighbours": near}
+    return {"values": values, "neighbours": neighbour_values(NEIGHBOURS, inputs["points"])}
 
 
-CHECKS = [
-    Check(
-        "dy/dx at 4 points",
-        3,
-        lambda o: o["values"][:VISIBLE],
-        quantity="dy/dx",
-        neighbours=tuple(
-            (words, lambda o, w=words: o["neighbours"][w][:VISIBLE]) for words in NEIGHBOURS
-        ),
-    ),
-    Check(
-        "dy/dx at 4 more points",
-        3,
-        lambda o: o["values"][VISIBLE:],
-        visibility="hidden",
-        quantity="dy/dx",
-    ),
-]
+CHECKS = point_checks("dy/dx", 3, visible=VISIBLE, hidden=VISIBLE, neighbours=NEIGHBOURS)
 
 MISCONCEPTIONS = [
     Misconception(
