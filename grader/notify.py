@@ -83,26 +83,25 @@ def announce_final(key: int | str) -> None:
     """Tell waiters that the submission ``key`` (or the quiz attempt ``quiz_key(id)``)
     reached graded/error. Call after commit; never raises (a waiter that misses it still
     sees the row at its next re-read)."""
-    client = _redis()
-    if client is None:
-        return
-    try:
-        client.publish(CHANNEL.format(_namespace(), key), b"final")
-    except Exception:
-        logger.warning("could not announce %s as final", key, exc_info=True)
+    _publish(CHANNEL.format(_namespace(), key), b"final")
 
 
 def announce_running(submission_id: int) -> None:
     """Tell waiters for any change that a worker claimed ``submission_id``: a result
     card that shows "queued" waits for this, so the student sees each state as it
     happens. Waiters for the final state do not hear it. Never raises."""
+    _publish(CHANNEL_RUNNING.format(_namespace(), submission_id), b"running")
+
+
+def _publish(channel: str, message: bytes) -> None:
+    """Publish, or log why not: an announcement is a hint to waiters, never a failure."""
     client = _redis()
     if client is None:
         return
     try:
-        client.publish(CHANNEL_RUNNING.format(_namespace(), submission_id), b"running")
+        client.publish(channel, message)
     except Exception:
-        logger.warning("could not announce %s as running", submission_id, exc_info=True)
+        logger.warning("could not announce %r on %s", message, channel, exc_info=True)
 
 
 class Listener:
